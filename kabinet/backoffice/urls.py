@@ -1,0 +1,15 @@
+from django.urls import path
+
+from kabinet.backoffice import views
+
+app_name = "backoffice"
+
+urlpatterns = [
+    path("", views.dashboard_view, name="dashboard"),
+    path("access/issue/", views.issue_access_view, name="issue_access"),
+    path("access/<int:pk>/card/", views.issued_card_view, name="issued_card"),
+    path("access/contract-login/", views.contract_login_view, name="contract_login"),
+    path("users/<uuid:uuid>/", views.user_view, name="user"),
+    path("users/<uuid:uuid>/reissue/", views.user_reissue_view, name="user_reissue"),
+    path("users/<uuid:uuid>/reset-first-password/", views.user_reset_first_password_view, name="user_reset_first_password"),
+]

@@ -1,0 +1,141 @@
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kabinet.backoffice import forms
+from kabinet.core.errors import DomainError
+from kabinet.core.http import form_error
+from kabinet.core.utility import get_utility
+from kabinet.identity import services
+from kabinet.identity.models import IssuedAccess, StaffAction, User
+
+
+def staff_required(view):
+    """Staff only: a stranger is sent to sign in, a customer gets 404 (no hint it exists)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not request.user.is_staff:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@staff_required
+def dashboard_view(request):
+    form = forms.UserSearchForm(request.GET or None)
+    users = User.objects.filter(is_staff=False).prefetch_related("parties").order_by("-date_joined")
+    if form.is_valid() and form.cleaned_data["q"]:
+        q = form.cleaned_data["q"].strip()
+        users = users.filter(
+            Q(login__icontains=q)
+            | Q(email__icontains=q)
+            | Q(phone__icontains=q)
+            | Q(display_name__icontains=q)
+            | Q(parties__inn=q)
+            | Q(parties__org_name__icontains=q)
+            | Q(parties__last_name__icontains=q)
+        ).distinct()
+    return render(
+        request,
+        "backoffice/dashboard.html",
+        {
+            "form": form,
+            "users": users[:50],
+            "issued": IssuedAccess.objects.select_related("user")[:10],
+        },
+    )
+
+
+@staff_required
+def issue_access_view(request):
+    if "issued" not in get_utility().signup_modes:
+        raise Http404
+    form = forms.IssueAccessForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            access = services.issued_access_create(staff=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, _("Доступ выдан, ссылка активации отправлена на e-mail."))
+            return redirect("backoffice:issued_card", pk=access.pk)
+    return render(request, "backoffice/issue_access.html", {"form": form})
+
+
+@staff_required
+def issued_card_view(request, pk):
+    """Карточка регистрации (001 §2), to print and hand to the organisation."""
+    access = get_object_or_404(IssuedAccess.objects.select_related("user", "issued_by"), pk=pk)
+    party = access.user.parties.first()
+    return render(request, "backoffice/issued_card.html", {"access": access, "party": party})
+
+
+@staff_required
+def contract_login_view(request):
+    if "contract" not in get_utility().signup_modes:
+        raise Http404
+    form = forms.ContractLoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.contract_login_create(staff=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Вход создан: логин %(login)s, первый пароль — ИНН.") % {"login": user.login},
+            )
+            return redirect("backoffice:user", uuid=user.uuid)
+    return render(request, "backoffice/contract_login.html", {"form": form})
+
+
+@staff_required
+def user_view(request, uuid):
+    subject = get_object_or_404(User, uuid=uuid, is_staff=False)
+    return render(
+        request,
+        "backoffice/user.html",
+        {
+            "subject": subject,
+            "parties": subject.parties.all(),
+            "accesses": subject.issued_access.all(),
+            "actions": StaffAction.objects.filter(subject=subject).select_related("actor")[:50],
+            "sign_ins": subject.sign_ins.all()[:10],
+        },
+    )
+
+
+@staff_required
+@require_POST
+def user_reissue_view(request, uuid):
+    subject = get_object_or_404(User, uuid=uuid, is_staff=False)
+    try:
+        access = services.issued_access_reissue(staff=request.user, user=subject)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("backoffice:user", uuid=uuid)
+    messages.success(request, _("Новая ссылка активации отправлена."))
+    return redirect("backoffice:issued_card", pk=access.pk)
+
+
+@staff_required
+@require_POST
+def user_reset_first_password_view(request, uuid):
+    subject = get_object_or_404(User, uuid=uuid, is_staff=False)
+    try:
+        services.contract_login_reset(staff=request.user, user=subject)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Пароль сброшен на первый (ИНН). При входе его нужно будет сменить."))
+    return redirect("backoffice:user", uuid=uuid)

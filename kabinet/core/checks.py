@@ -1,0 +1,37 @@
+"""System checks: configuration that would break a production deployment."""
+
+from django.conf import settings
+from django.core.checks import Error, Tags, register
+
+
+@register(Tags.security, deploy=True)
+def sms_gateway_is_real(app_configs, **kwargs):
+    from kabinet.core.utility import get_utility
+
+    profile = get_utility()
+    needs_sms = "phone" in profile.signup_modes or "sms_code" in profile.recovery_methods
+    if needs_sms and settings.KABINET_SMS_BACKEND.endswith("OutboxSmsSender"):
+        return [
+            Error(
+                "The utility sends SMS codes but KABINET_SMS_BACKEND is the demo outbox.",
+                hint="Set KABINET_SMS_BACKEND=kabinet.notifications.sms.SmsRuSender "
+                "and KABINET_SMS_RU_API_ID.",
+                id="kabinet.E001",
+            )
+        ]
+    return []
+
+
+@register()
+def utility_profile_exists(app_configs, **kwargs):
+    from kabinet.core.utility_profiles import PROFILES
+
+    if settings.KABINET_UTILITY not in PROFILES:
+        return [
+            Error(
+                f"KABINET_UTILITY={settings.KABINET_UTILITY!r} is unknown.",
+                hint=f"Choose one of: {', '.join(sorted(PROFILES))}.",
+                id="kabinet.E002",
+            )
+        ]
+    return []

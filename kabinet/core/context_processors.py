@@ -1,0 +1,5 @@
+from kabinet.core.utility import get_utility
+
+
+def utility(request):
+    return {"utility": get_utility()}

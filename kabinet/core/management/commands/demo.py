@@ -1,0 +1,49 @@
+"""Start the demo: migrate the embedded SQLite database, load demo data, serve."""
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from kabinet.core.management.commands.demo_data import DEMO_CONTRACT_ORG, DEMO_ORG, DEMO_PASSWORD
+from kabinet.core.utility import get_utility
+from kabinet.core.utility_profiles import PROFILES
+
+
+class Command(BaseCommand):
+    help = "Запускает демонстрационный портал с демо-данными."
+
+    def add_arguments(self, parser):
+        parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
+        parser.add_argument("--scale", type=int, default=20)
+        parser.add_argument("--no-serve", action="store_true", help="только подготовить базу")
+
+    def handle(self, *args, addrport: str, scale: int, no_serve: bool, **options):
+        if not settings.DEBUG:
+            raise CommandError("The demo runs only with KABINET_DEBUG=1 (python3 dev.py demo).")
+        (settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("demo_data", scale=scale, quiet=True)
+        profile = get_utility()
+        host, _, port = addrport.rpartition(":")
+        url = f"http://{host or '127.0.0.1'}:{port}/"
+        modes = ", ".join(sorted(profile.signup_modes))
+        lines = [
+            "",
+            f"  Kabinet — {profile.short_name} ({settings.KABINET_UTILITY}); режимы регистрации: {modes}",
+            f"  Откройте: {url}",
+            "",
+            f"  Демо-входы (пароль везде {DEMO_PASSWORD}, если не сказано иное):",
+            "    житель, e-mail ............ resident@example.ru",
+            "    ИП, телефон ............... +7 900 123-45-67",
+            "    организация, выдан доступ . логин 0001234 (или ИНН " + DEMO_ORG["inn"] + ")",
+            "    по номеру договора ........ логин 000456, первый пароль — ИНН " + DEMO_CONTRACT_ORG["inn"],
+            "    сотрудник ................. operator",
+            "    администратор ............. admin   (" + url + "admin/)",
+            "",
+            f"  Письма: {settings.EMAIL_FILE_PATH}/   SMS: {settings.KABINET_SMS_OUTBOX_DIR}/",
+            "  Другие организации: KABINET_UTILITY=" + "|".join(PROFILES) + " python3 dev.py demo",
+            "",
+        ]
+        self.stdout.write("\n".join(lines))
+        if not no_serve:
+            call_command("runserver", addrport, use_reloader=False)

@@ -1,0 +1,21 @@
+from django.shortcuts import redirect, render
+
+from kabinet.core.legal import policy_text
+from kabinet.core.utility import get_utility
+
+
+def home_view(request):
+    """Главная: the cabinet's start page, with only the parts the user holds."""
+    if not request.user.is_authenticated:
+        return render(request, "core/welcome.html")
+    if request.user.is_staff:
+        return redirect("backoffice:dashboard")
+    return render(request, "core/home.html", {"parties": request.user.parties.all()})
+
+
+def personal_data_policy_view(request):
+    return render(
+        request,
+        "core/personal_data_policy.html",
+        {"text": policy_text(), "version": get_utility().personal_data_policy_version},
+    )

@@ -1,0 +1,26 @@
+"""Sending e-mail and SMS: rendered now, handed to a task once the transaction commits."""
+
+from django.db import transaction
+from django.template.loader import render_to_string
+
+from kabinet.core.utility import get_utility
+from kabinet.notifications import tasks
+
+
+def email_send(*, to: str, template: str, context: dict) -> None:
+    """Render ``notifications/email/<template>`` (subject, text and HTML) and queue it."""
+    ctx = {"utility": get_utility(), **context}
+    subject = render_to_string(f"notifications/email/{template}_subject.txt", ctx)
+    subject = " ".join(subject.split())
+    text = render_to_string(f"notifications/email/{template}.txt", ctx)
+    html = render_to_string(f"notifications/email/{template}.html", ctx)
+    transaction.on_commit(
+        lambda: tasks.send_email.delay(to=to, subject=subject, text=text, html=html)
+    )
+
+
+def sms_send(*, phone: str, text: str, idempotency_key: str) -> None:
+    """Queue an SMS; the key lets a retried task be recognised by the gateway log."""
+    transaction.on_commit(
+        lambda: tasks.send_sms.delay(phone=phone, text=text, idempotency_key=idempotency_key)
+    )

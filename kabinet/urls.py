@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
+from django.urls import include, path, reverse
+
+
+def _admin_login(request, extra_context=None):
+    # The admin signs in through the portal's own page, with its lock-outs.
+    return redirect_to_login(request.GET.get("next", "/admin/"), reverse("identity:login"))
+
+
+admin.site.login = _admin_login
+admin.site.site_header = "Kabinet"
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("kabinet.identity.urls")),
+    path("staff/", include("kabinet.backoffice.urls")),
+    path("", include("kabinet.core.urls")),
+]
