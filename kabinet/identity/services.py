@@ -147,7 +147,6 @@ def signup_email(
             field="consent",
         )
     email = email.strip().lower()
-    codes.check_send_allowed(target=email, ip=client.ip)
     if _email_taken(email):
         raise DomainError(
             _("Этот e-mail уже зарегистрирован. Войдите или восстановите пароль."),
@@ -156,6 +155,7 @@ def signup_email(
     if phone and _phone_taken(phone):
         raise DomainError(_("Этот телефон уже зарегистрирован."), field="phone")
     password_check(password)
+    codes.check_send_allowed(target=email, ip=client.ip)
     with transaction.atomic():
         user = User(
             email=email,
@@ -225,7 +225,6 @@ def signup_phone(
             _("Без согласия на обработку персональных данных регистрация невозможна."),
             field="consent",
         )
-    codes.check_send_allowed(target=phone, ip=client.ip)
     existing = User.objects.filter(phone=phone).first()
     if existing and existing.status != User.Status.PENDING:
         raise DomainError(
@@ -236,6 +235,7 @@ def signup_phone(
     if email and User.objects.filter(email__iexact=email).exclude(pk=getattr(existing, "pk", None)).exists():
         raise DomainError(_("Этот e-mail уже зарегистрирован."), field="email")
     password_check(password)
+    codes.check_send_allowed(target=phone, ip=client.ip)
     with transaction.atomic():
         if existing:
             # An unfinished sign-up on this phone is replaced by the new one.

@@ -22,7 +22,7 @@ from kabinet.identity.models import (
 )
 from kabinet.identity.services import Client, PartyData
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 
 CLIENT = Client(ip="203.0.113.7", user_agent="pytest")
 PERSON = PartyData(kind="person", last_name="Смирнова", first_name="Анна", middle_name="Сергеевна")

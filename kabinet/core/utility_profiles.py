@@ -1,0 +1,197 @@
+"""The utility's profile: everything that differs between the portals of the seeds.
+
+One deployment serves one utility, named by ``KABINET_UTILITY``. The five profiles
+below reproduce the five seed portals; a real utility adds its own profile here (or
+starts from the closest one). Requisites are the demo's: every registry number passes
+its check digits, but they are not the companies' real accounts.
+"""
+
+from dataclasses import dataclass
+
+# Password policies (kabinet.identity.passwords): "nist" — NIST 800-63B / OWASP ASVS,
+# "latin_complex" — seed 000, "letters_digits" — seeds 001 and 004.
+PASSWORD_POLICIES = ("nist", "latin_complex", "letters_digits")
+
+# Sign-up modes: "email" (000, 002), "phone" (004), "issued" — access issued by staff
+# with an activation link (001), "contract" — login is the contract number and the first
+# password is the ИНН (003).
+SIGNUP_MODES = ("email", "phone", "issued", "contract")
+
+# Sign-in identifiers and recovery methods the login and recovery pages offer.
+LOGIN_METHODS = ("email", "phone", "login", "inn", "contract")
+RECOVERY_METHODS = ("email_code", "sms_code", "inn")
+
+
+@dataclass(frozen=True)
+class Requisites:
+    """Реквизиты: printed on receipts, invoices and the personal-data policy."""
+
+    inn: str
+    kpp: str
+    ogrn: str
+    legal_address: str
+    bank_name: str
+    bik: str
+    settlement_account: str  # расчётный счёт
+    correspondent_account: str  # корреспондентский счёт
+
+
+@dataclass(frozen=True)
+class UtilityProfile:
+    """Профиль организации: names, requisites, contacts and the rules of its portal."""
+
+    code: str
+    short_name: str
+    full_name: str
+    portal_title: str
+    kind: str  # "heat" or "electricity"
+    requisites: Requisites
+    support_phone: str
+    support_email: str
+    signup_modes: frozenset[str]
+    login_methods: frozenset[str]
+    recovery_methods: frozenset[str]
+    password_policy: str = "nist"
+    idle_timeout_minutes: int = 30
+    absolute_timeout_hours: int = 12
+    activation_link_days: int = 5
+    # Показания принимаются с readings_window_start по readings_window_end число месяца.
+    readings_window_start: int = 15
+    readings_window_end: int = 25
+    party_kinds: frozenset[str] = frozenset({"person", "ip", "legal"})
+    # "ru": ИНН 10/12 digits with check digits; "uz": Uzbek ИНН (СТИР), 9 digits (003).
+    tax_id_country: str = "ru"
+    personal_data_policy_version: str = "2026-01"
+    remember_me: bool = True
+    totp_available: bool = True
+
+
+PROFILES: dict[str, UtilityProfile] = {
+    "tek_spb": UtilityProfile(
+        code="tek_spb",
+        short_name="ГУП «ТЭК СПб»",
+        full_name="Государственное унитарное предприятие «Топливно-энергетический комплекс "
+        "Санкт-Петербурга»",
+        portal_title="Личный кабинет потребителя",
+        kind="heat",
+        requisites=Requisites(
+            inn="7830001028",
+            kpp="783801001",
+            ogrn="1027809934569",
+            legal_address="190000, г. Санкт-Петербург, ул. Малая Морская, д. 12",
+            bank_name="Северо-Западный банк ПАО Сбербанк",
+            bik="044030653",
+            settlement_account="40702810755000012345",
+            correspondent_account="30101810500000000653",
+        ),
+        support_phone="+7 (812) 000-00-00",
+        support_email="lk@tek-spb.example.ru",
+        # 000 §2.1, §3.2, §4.2: sign-up by e-mail with a confirmation letter.
+        signup_modes=frozenset({"email"}),
+        login_methods=frozenset({"email"}),
+        recovery_methods=frozenset({"email_code"}),
+        # 000 §2.2.3: only Latin letters, at least 6, upper, lower, digit and symbol.
+        password_policy="latin_complex",
+    ),
+    "gk_kazan": UtilityProfile(
+        code="gk_kazan",
+        short_name="ОАО «Генерирующая компания»",
+        full_name="Открытое акционерное общество «Генерирующая компания»",
+        portal_title="Личный кабинет потребителя",
+        kind="heat",
+        requisites=Requisites(
+            inn="1657036630",
+            kpp="165701001",
+            ogrn="1021602687655",
+            legal_address="420021, Республика Татарстан, г. Казань, ул. Тукая, д. 162",
+            bank_name="Отделение «Банк Татарстан» № 8610 ПАО Сбербанк",
+            bik="049205603",
+            settlement_account="40702810255000012345",
+            correspondent_account="30101810600000000603",
+        ),
+        support_phone="+7 (843) 000-00-00",
+        support_email="lk@gk-kazan.example.ru",
+        # 001 §2: access issued by the branch, activation link from the next day for 5 days.
+        signup_modes=frozenset({"issued"}),
+        login_methods=frozenset({"login", "inn", "email"}),
+        recovery_methods=frozenset({"email_code", "inn"}),
+        # 001 §3: at least 8 characters, Latin letters and digits.
+        password_policy="letters_digits",
+        activation_link_days=5,
+        party_kinds=frozenset({"ip", "legal"}),
+    ),
+    "gorseti_tomsk": UtilityProfile(
+        code="gorseti_tomsk",
+        short_name="ООО «Горсети»",
+        full_name="Общество с ограниченной ответственностью «Горсети»",
+        portal_title="Личный кабинет клиента",
+        kind="electricity",
+        requisites=Requisites(
+            inn="7017081040",
+            kpp="701701001",
+            ogrn="1027000889013",
+            legal_address="634009, г. Томск, ул. Шепеткова, д. 4а",
+            bank_name="Томское отделение № 8616 ПАО Сбербанк",
+            bik="046902606",
+            settlement_account="40702810955000012345",
+            correspondent_account="30101810800000000606",
+        ),
+        support_phone="+7 (3822) 00-00-00",
+        support_email="lk@gorseti-tomsk.example.ru",
+        # 002 §4.1–4.3: sign-up by login and e-mail, login and password recovery by e-mail.
+        signup_modes=frozenset({"email"}),
+        login_methods=frozenset({"email", "login"}),
+        recovery_methods=frozenset({"email_code"}),
+    ),
+    "tashkent_heat": UtilityProfile(
+        code="tashkent_heat",
+        short_name="ГУП «Toshissiqquvvati»",
+        full_name="Государственное унитарное предприятие «Toshissiqquvvati»",
+        portal_title="Персональный кабинет потребителя",
+        kind="heat",
+        requisites=Requisites(
+            inn="7838024362",
+            kpp="783801001",
+            ogrn="1057601456329",
+            legal_address="100000, г. Ташкент, ул. Навои, д. 1",
+            bank_name="АКБ «Узпромстройбанк»",
+            bik="044030653",
+            settlement_account="40702810755000012345",
+            correspondent_account="30101810500000000653",
+        ),
+        support_phone="+998 (71) 000-00-00",
+        support_email="lk@toshissiqquvvati.example.uz",
+        # 003 §2.2: login = contract number (5 characters, leading zeros count), first
+        # password = ИНН (9 digits), changed at the first sign-in; 10-minute idle timeout.
+        signup_modes=frozenset({"contract"}),
+        login_methods=frozenset({"contract"}),
+        recovery_methods=frozenset(),
+        idle_timeout_minutes=10,
+        party_kinds=frozenset({"legal"}),
+        tax_id_country="uz",
+    ),
+    "tgk2": UtilityProfile(
+        code="tgk2",
+        short_name="ООО «ТГК-2 Энергосбыт»",
+        full_name="Общество с ограниченной ответственностью «ТГК-2 Энергосбыт»",
+        portal_title="Личный кабинет клиента",
+        kind="electricity",
+        requisites=Requisites(
+            inn="7604201231",
+            kpp="760401001",
+            ogrn="1057601456329",
+            legal_address="150003, г. Ярославль, ул. Пятницкая, д. 6",
+            bank_name="Ярославское отделение № 17 ПАО Сбербанк",
+            bik="047888670",
+            settlement_account="40702810655000012345",
+            correspondent_account="30101810500000000670",
+        ),
+        support_phone="8 (800) 000-00-00",
+        support_email="lk@tgk2-energo.example.ru",
+        # 004: sign-up by phone (+7) with an SMS code; recovery by SMS.
+        signup_modes=frozenset({"phone"}),
+        login_methods=frozenset({"phone", "email"}),
+        recovery_methods=frozenset({"sms_code", "email_code"}),
+        password_policy="letters_digits",
+    ),
+}
