@@ -40,6 +40,6 @@ def get_utility() -> UtilityProfile:
 MODE_NEEDS = {
     "email": ({"email"}, {"email_code"}),
     "phone": ({"phone"}, {"sms_code"}),
-    "issued": ({"login", "inn", "email"}, {"email_code", "inn"}),
+    "issued": ({"login", "inn", "email"}, {"email_code", "inn", "forgot_login"}),
     "contract": ({"contract", "inn"}, set()),
 }

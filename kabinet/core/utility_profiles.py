@@ -19,7 +19,8 @@ SIGNUP_MODES = ("email", "phone", "issued", "contract")
 
 # Sign-in identifiers and recovery methods the login and recovery pages offer.
 LOGIN_METHODS = ("email", "phone", "login", "inn", "contract")
-RECOVERY_METHODS = ("email_code", "sms_code", "inn")
+# "forgot_login": a forgotten login is mailed to the e-mail (002 §4.2).
+RECOVERY_METHODS = ("email_code", "sms_code", "inn", "forgot_login")
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,7 @@ PROFILES: dict[str, UtilityProfile] = {
         # 001 §2: access issued by the branch, activation link from the next day for 5 days.
         signup_modes=frozenset({"issued"}),
         login_methods=frozenset({"login", "inn", "email"}),
-        recovery_methods=frozenset({"email_code", "inn"}),
+        recovery_methods=frozenset({"email_code", "inn", "forgot_login"}),
         # 001 §3: at least 8 characters, Latin letters and digits.
         password_policy="letters_digits",
         activation_link_days=5,
@@ -141,7 +142,7 @@ PROFILES: dict[str, UtilityProfile] = {
         # 002 §4.1–4.3: sign-up by login and e-mail, login and password recovery by e-mail.
         signup_modes=frozenset({"email"}),
         login_methods=frozenset({"email", "login"}),
-        recovery_methods=frozenset({"email_code"}),
+        recovery_methods=frozenset({"email_code", "forgot_login"}),
     ),
     "tashkent_heat": UtilityProfile(
         code="tashkent_heat",

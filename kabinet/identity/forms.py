@@ -171,8 +171,8 @@ class SignupForm(NewPasswordMixin, forms.Form):
         self.mode = mode
         kinds = get_utility().party_kinds
         self.fields["kind"].choices = [c for c in Party.Kind.choices if c[0] in kinds]
-        if len(self.fields["kind"].choices) == 1:
-            self.fields["kind"].initial = self.fields["kind"].choices[0][0]
+        # The first kind the utility serves is chosen, so the form opens short.
+        self.fields["kind"].initial = self.fields["kind"].choices[0][0]
         if mode == "phone":
             self.fields["email"].required = False
             self.fields["email"].label = _("E-mail (необязательно)")

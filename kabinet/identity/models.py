@@ -258,6 +258,13 @@ class IssuedAccess(models.Model):
         VerificationCode, on_delete=models.PROTECT, related_name="issued_access"
     )
 
+    @property
+    def last_valid_day(self):
+        """The last calendar day the link works (``valid_until`` is the midnight after it)."""
+        from datetime import timedelta
+
+        return timezone.localtime(self.valid_until - timedelta(microseconds=1)).date()
+
     class Meta:
         ordering = ["-issued_at"]
         verbose_name = _("выданный доступ")

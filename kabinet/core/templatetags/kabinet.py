@@ -1,0 +1,47 @@
+"""Template filters for showing things the Russian way: phones, devices."""
+
+import re
+
+from django import template
+
+from kabinet.core.validators import format_ru_phone
+
+register = template.Library()
+
+
+@register.filter
+def phone(value: str) -> str:
+    """+79001234567 → +7 900 123-45-67."""
+    return format_ru_phone(value)
+
+
+BROWSERS = [
+    ("Edg/", "Edge"),
+    ("YaBrowser/", "Яндекс Браузер"),
+    ("OPR/", "Opera"),
+    ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"),
+    ("Chromium/", "Chromium"),
+    ("Safari/", "Safari"),
+]
+SYSTEMS = [
+    ("Android", "Android"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "macOS"),
+    ("Linux", "Linux"),
+]
+
+
+@register.filter
+def device(user_agent: str) -> str:
+    """A browser's User-Agent in a few words: "Chrome, Windows"."""
+    if not user_agent:
+        return "—"
+    browser = next((name for mark, name in BROWSERS if mark in user_agent), "")
+    system = next((name for mark, name in SYSTEMS if mark in user_agent), "")
+    if "HeadlessChrome" in user_agent:
+        browser = "Chrome"
+    words = ", ".join(w for w in (browser, system) if w)
+    return words or re.sub(r"\s+", " ", user_agent)[:40]

@@ -1,0 +1,169 @@
+"""Every page at 1280 and 360 px wide.
+
+Always checks that no page scrolls sideways on a 360-px phone and that every form
+field has a label. With ``--screenshots`` (``python3 dev.py shots``) it also writes
+the pictures into docs/screenshots/, replacing the old ones.
+"""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+
+from conftest import PASSWORD
+
+OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+WIDTHS = (1280, 360)
+
+UNLABELLED_JS = """() => Array.from(document.querySelectorAll(
+  'input:not([type=hidden]):not([type=submit]), select, textarea'))
+  .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')
+                && !el.closest('label'))
+  .map(el => el.name || el.id)"""
+
+
+@pytest.fixture
+def shoot(page, request):
+    write = request.config.getoption("--screenshots")
+    if write:
+        OUT.mkdir(parents=True, exist_ok=True)
+    taken = []
+
+    def shoot(name: str) -> None:
+        assert page.evaluate(UNLABELLED_JS) == [], f"{name}: form fields without a label"
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            overflow = page.evaluate(
+                "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at {width}px"
+            if write:
+                page.screenshot(path=str(OUT / f"{name}-{width}.png"), full_page=True)
+        page.set_viewport_size({"width": 1280, "height": 900})
+        taken.append(name)
+
+    yield shoot
+    assert taken
+
+
+def go(page, path: str) -> None:
+    page.goto(page.base + path)
+
+
+def sign_in(page, identifier: str, password: str = PASSWORD) -> None:
+    page.context.clear_cookies()
+    go(page, "/login/")
+    page.locator("[name=identifier]").fill(identifier)
+    page.get_by_label("Пароль").fill(password)
+    page.get_by_role("button", name="Войти").click()
+
+
+def test_public_pages(page, shoot, sms_outbox):
+    call_command("demo_data", quiet=True)
+    for name, path in [
+        ("welcome", "/"),
+        ("login", "/login/"),
+        ("signup-choose", "/signup/"),
+        ("signup-email", "/signup/email/"),
+        ("signup-phone", "/signup/phone/"),
+        ("recovery", "/recovery/"),
+        ("reset-request", "/recovery/password/"),
+        ("login-reminder", "/recovery/login/"),
+        ("personal-data-policy", "/legal/personal-data/"),
+    ]:
+        go(page, path)
+        shoot(name)
+
+    go(page, "/login/")
+    page.locator("[name=identifier]").fill("nobody@example.ru")
+    page.get_by_label("Пароль").fill("wrong-password")
+    page.get_by_role("button", name="Войти").click()
+    shoot("login-error")
+
+    go(page, "/signup/email/")
+    page.get_by_label("Физическое лицо").check()
+    page.get_by_label("ИНН", exact=False).first.fill("123")
+    page.get_by_role("button", name="Зарегистрироваться").click()
+    shoot("signup-errors")
+
+    go(page, "/signup/email/")
+    page.get_by_label("Физическое лицо").check()
+    page.get_by_label("Фамилия").fill("Соколова")
+    page.get_by_label("Имя", exact=True).fill("Мария")
+    page.get_by_label("E-mail").first.fill("maria@example.ru")
+    page.locator("[name=password1]").fill(PASSWORD)
+    page.locator("[name=password2]").fill(PASSWORD)
+    page.get_by_label(re.compile("согласие")).check()
+    page.get_by_role("button", name="Зарегистрироваться").click()
+    shoot("signup-email-sent")
+
+    go(page, "/signup/phone/")
+    page.get_by_label("Физическое лицо").check()
+    page.get_by_label("Фамилия").fill("Орлов")
+    page.get_by_label("Имя", exact=True).fill("Пётр")
+    page.get_by_label("Телефон").first.fill("+7 921 555-44-33")
+    page.locator("[name=password1]").fill(PASSWORD)
+    page.locator("[name=password2]").fill(PASSWORD)
+    page.get_by_label(re.compile("согласие")).check()
+    page.get_by_role("button", name="Зарегистрироваться").click()
+    shoot("signup-phone-confirm")
+
+    go(page, "/recovery/password/")
+    page.get_by_label(re.compile("e-mail", re.I)).first.fill("resident@example.ru")
+    page.get_by_role("button").filter(has_text=re.compile("код", re.I)).first.click()
+    shoot("reset-confirm")
+
+    go(page, "/confirm/00000000-0000-0000-0000-000000000000/nonsense/")
+    shoot("link-invalid")
+
+
+def test_customer_pages(page, shoot):
+    call_command("demo_data", quiet=True)
+    sign_in(page, "resident@example.ru")
+    shoot("home-resident")
+    for name, path in [
+        ("profile", "/profile/"),
+        ("password-change", "/profile/password/"),
+        ("change-email", "/profile/email/"),
+        ("change-phone", "/profile/phone/"),
+        ("totp", "/profile/two-factor/"),
+    ]:
+        go(page, path)
+        shoot(name)
+
+    sign_in(page, "0001234")
+    shoot("home-organisation")
+    go(page, "/profile/")
+    shoot("profile-organisation")
+
+    sign_in(page, "000456", "7728168971")
+    shoot("password-change-forced")
+
+
+def test_staff_pages(page, shoot):
+    call_command("demo_data", quiet=True)
+    sign_in(page, "operator")
+    shoot("staff-dashboard")
+    go(page, "/staff/access/issue/")
+    shoot("staff-issue-access")
+    page.get_by_label("Наименование организации").fill("ООО «Северный поток»")
+    page.get_by_label("ИНН").fill("7728168971")
+    page.get_by_label("КПП").fill("772801001")
+    page.get_by_label("Номер договора").fill("0007788")
+    page.get_by_label(re.compile("E-mail")).fill("sever@example.ru")
+    page.get_by_label(re.compile("Контактное лицо")).fill("Лебедева Ольга Петровна")
+    page.get_by_label(re.compile("Телефон")).fill("+7 812 555-01-02")
+    page.get_by_role("button").filter(has_text=re.compile("Выдать")).click()
+    shoot("staff-issued-card")
+    link = re.search(r"https?://\S+/activate/\S+/", mail.outbox[-1].body).group(0)
+    go(page, "/staff/access/contract-login/")
+    shoot("staff-contract-login")
+    go(page, "/staff/?q=0001234")
+    page.get_by_role("link", name=re.compile("Тепло Плюс")).first.click()
+    shoot("staff-user")
+
+    page.context.clear_cookies()
+    page.goto(link)
+    shoot("activate-not-yet")
