@@ -7,7 +7,9 @@ from kabinet.core.utility import get_utility
 def home_view(request):
     """Главная: the cabinet's start page, with only the parts the user holds."""
     if not request.user.is_authenticated:
-        return render(request, "core/welcome.html")
+        from kabinet.identity.forms import LoginForm
+
+        return render(request, "core/welcome.html", {"form": LoginForm()})
     if request.user.is_staff:
         return redirect("backoffice:dashboard")
     return render(request, "core/home.html", {"parties": request.user.parties.all()})

@@ -8,11 +8,16 @@ the pictures into docs/screenshots/, replacing the old ones.
 import re
 from pathlib import Path
 
+from datetime import timedelta
+
+import pyotp
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.utils import timezone
 
 from conftest import PASSWORD
+from kabinet.identity.models import VerificationCode
 
 OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 WIDTHS = (1280, 360)
@@ -133,6 +138,13 @@ def test_customer_pages(page, shoot):
         go(page, path)
         shoot(name)
 
+    go(page, "/profile/two-factor/")
+    secret = page.get_by_test_id("totp-secret").inner_text()
+    page.locator("[name=code]").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Включить").click()
+    sign_in(page, "resident@example.ru")
+    shoot("login-totp")
+
     sign_in(page, "0001234")
     shoot("home-organisation")
     go(page, "/profile/")
@@ -167,3 +179,8 @@ def test_staff_pages(page, shoot):
     page.context.clear_cookies()
     page.goto(link)
     shoot("activate-not-yet")
+    VerificationCode.objects.filter(purpose="activation").update(
+        valid_from=timezone.now() - timedelta(hours=1)
+    )
+    page.goto(link)
+    shoot("activate")
