@@ -556,6 +556,10 @@ def sign_in_check(*, identifier: str, password: str, client: Client) -> User:
             code="locked",
         )
     user = next((u for u in candidates if u.check_password(password)), None)
+    if not candidates:
+        # Hash anyway, so an unknown identifier takes as long as a wrong password and
+        # the answer's timing does not tell who has a cabinet.
+        User().set_password(password)
     if user is None:
         with transaction.atomic():
             for scope, key in keys:

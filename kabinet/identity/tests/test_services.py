@@ -426,3 +426,18 @@ def test_totp_second_factor(alice):
 def test_demo_user_factory_is_usable(db):
     user = make_user(email="x@example.ru")
     assert user.check_password(PASSWORD)
+
+
+def test_unknown_identifier_still_hashes_the_password(db, monkeypatch):
+    """An unknown login costs a password hash too, so timing does not reveal accounts."""
+    hashed = []
+    original = User.set_password
+
+    def spy(self, raw):
+        hashed.append(raw)
+        return original(self, raw)
+
+    monkeypatch.setattr(User, "set_password", spy)
+    with pytest.raises(services.SignInRefused):
+        services.sign_in_check(identifier="nobody@example.ru", password="guess-1", client=CLIENT)
+    assert hashed == ["guess-1"]
