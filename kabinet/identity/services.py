@@ -511,6 +511,9 @@ def _candidates(identifier: str) -> list[User]:
 
     if ("login" in methods or "contract" in methods) and ident:
         add(User.objects.filter(login=ident))
+    elif ident:
+        # Staff always sign in with their login, whatever the customers use.
+        add(User.objects.filter(login=ident, is_staff=True))
     if "email" in methods and "@" in ident:
         add(User.objects.filter(email__iexact=ident))
     if "phone" in methods:

@@ -441,3 +441,9 @@ def test_unknown_identifier_still_hashes_the_password(db, monkeypatch):
     with pytest.raises(services.SignInRefused):
         services.sign_in_check(identifier="nobody@example.ru", password="guess-1", client=CLIENT)
     assert hashed == ["guess-1"]
+
+
+def test_staff_sign_in_by_login_where_customers_use_email(staff, settings):
+    settings.KABINET_UTILITY = "tek_spb"
+    settings.KABINET_SIGNUP_MODES = []
+    assert services.sign_in_check(identifier="operator1", password=PASSWORD, client=CLIENT) == staff

@@ -27,18 +27,29 @@ class Command(BaseCommand):
         host, _, port = addrport.rpartition(":")
         url = f"http://{host or '127.0.0.1'}:{port}/"
         modes = ", ".join(sorted(profile.signup_modes))
+        methods = profile.login_methods
+        sign_ins = [
+            ("email" in methods, "житель, e-mail ............ resident@example.ru"),
+            ("phone" in methods, "ИП, телефон ............... +7 900 123-45-67"),
+            (
+                bool({"login", "inn"} & methods),
+                "организация, выдан доступ . логин 0001234 (или ИНН " + DEMO_ORG["inn"] + ")",
+            ),
+            (
+                bool({"contract", "login"} & methods),
+                "по номеру договора ........ логин 000456, первый пароль — ИНН "
+                + DEMO_CONTRACT_ORG["inn"],
+            ),
+            (True, "сотрудник ................. operator"),
+            (True, "администратор ............. admin   (" + url + "admin/)"),
+        ]
         lines = [
             "",
             f"  Kabinet — {profile.short_name} ({settings.KABINET_UTILITY}); режимы регистрации: {modes}",
             f"  Откройте: {url}",
             "",
             f"  Демо-входы (пароль везде {DEMO_PASSWORD}, если не сказано иное):",
-            "    житель, e-mail ............ resident@example.ru",
-            "    ИП, телефон ............... +7 900 123-45-67",
-            "    организация, выдан доступ . логин 0001234 (или ИНН " + DEMO_ORG["inn"] + ")",
-            "    по номеру договора ........ логин 000456, первый пароль — ИНН " + DEMO_CONTRACT_ORG["inn"],
-            "    сотрудник ................. operator",
-            "    администратор ............. admin   (" + url + "admin/)",
+            *(f"    {line}" for shown, line in sign_ins if shown),
             "",
             f"  Письма: {settings.EMAIL_FILE_PATH}/   SMS: {settings.KABINET_SMS_OUTBOX_DIR}/",
             "  Другие организации: KABINET_UTILITY=" + "|".join(PROFILES) + " python3 dev.py demo",
