@@ -49,9 +49,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     login = models.CharField(_("логин"), max_length=64, unique=True, null=True, blank=True)
-    email = models.EmailField(_("e-mail"), max_length=254, null=True, blank=True)
+    email = models.EmailField(_("e-mail"), max_length=254, null=True, blank=True)  # noqa: DJ001 - NULL, not "", so the unique constraint allows many users without one
     email_verified = models.BooleanField(_("e-mail подтверждён"), default=False)
-    phone = models.CharField(_("телефон"), max_length=16, null=True, blank=True)
+    phone = models.CharField(_("телефон"), max_length=16, null=True, blank=True)  # noqa: DJ001 - as email
     phone_verified = models.BooleanField(_("телефон подтверждён"), default=False)
     display_name = models.CharField(_("имя для обращения"), max_length=255, blank=True)
     status = models.CharField(
@@ -151,6 +151,9 @@ class Consent(models.Model):
         verbose_name = _("согласие на обработку персональных данных")
         verbose_name_plural = _("согласия на обработку персональных данных")
 
+    def __str__(self) -> str:
+        return f"{self.user} — {self.policy_version}, {self.accepted_at:%d.%m.%Y %H:%M}"
+
 
 class VerificationCode(models.Model):
     """A one-time code or link sent to an e-mail or phone: expires, works once, few tries."""
@@ -185,6 +188,9 @@ class VerificationCode(models.Model):
     class Meta:
         indexes = [models.Index(fields=["target", "purpose", "created_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} → {self.target}"
+
 
 class ThrottleHit(models.Model):
     """One counted event for rate limits and lock-outs (failed sign-in, code sent...).
@@ -198,6 +204,9 @@ class ThrottleHit(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["scope", "key", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key} {self.at:%d.%m.%Y %H:%M:%S}"
 
 
 class SignInEvent(models.Model):
@@ -215,6 +224,9 @@ class SignInEvent(models.Model):
     class Meta:
         ordering = ["-at"]
 
+    def __str__(self) -> str:
+        return f"{self.user} {'вход' if self.success else 'отказ'} {self.at:%d.%m.%Y %H:%M}"
+
 
 class UserSession(models.Model):
     """An open session of a user, so that they can see it and end it."""
@@ -228,6 +240,9 @@ class UserSession(models.Model):
 
     class Meta:
         ordering = ["-last_seen"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.ip or ''} {self.last_seen:%d.%m.%Y %H:%M}"
 
 
 class IssuedAccess(models.Model):
@@ -258,6 +273,14 @@ class IssuedAccess(models.Model):
         VerificationCode, on_delete=models.PROTECT, related_name="issued_access"
     )
 
+    class Meta:
+        ordering = ["-issued_at"]
+        verbose_name = _("выданный доступ")
+        verbose_name_plural = _("выданные доступы")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.contract_number}) {self.get_state_display()}"
+
     @property
     def last_valid_day(self):
         """The last calendar day the link works (``valid_until`` is the midnight after it)."""
@@ -265,14 +288,16 @@ class IssuedAccess(models.Model):
 
         return timezone.localtime(self.valid_until - timedelta(microseconds=1)).date()
 
-    class Meta:
-        ordering = ["-issued_at"]
-        verbose_name = _("выданный доступ")
-        verbose_name_plural = _("выданные доступы")
-
 
 class StaffAction(models.Model):
     """Audit trail: every action a staff member takes on a customer's identity."""
+
+    LABELS = {
+        "issued_access_create": _("Выдан доступ, отправлена ссылка активации"),
+        "issued_access_reissue": _("Доступ выдан повторно"),
+        "contract_login_create": _("Создан вход по номеру договора"),
+        "contract_login_reset": _("Пароль сброшен на первый (ИНН)"),
+    }
 
     actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="staff_actions")
     subject = models.ForeignKey(
@@ -284,3 +309,10 @@ class StaffAction(models.Model):
 
     class Meta:
         ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d.%m.%Y %H:%M} {self.actor}: {self.label}"
+
+    @property
+    def label(self) -> str:
+        return str(self.LABELS.get(self.action, self.action))
