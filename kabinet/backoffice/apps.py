@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class BackofficeConfig(AppConfig):
     name = "kabinet.backoffice"
     label = "backoffice"
-    verbose_name = "Рабочее место сотрудника"
+    verbose_name = _("Рабочее место сотрудника")

@@ -8,6 +8,8 @@ its check digits, but they are not the companies' real accounts.
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 # Password policies (kabinet.identity.passwords): "nist" — NIST 800-63B / OWASP ASVS,
 # "latin_complex" — seed 000, "letters_digits" — seeds 001 and 004.
 PASSWORD_POLICIES = ("nist", "latin_complex", "letters_digits")
@@ -44,7 +46,7 @@ class UtilityProfile:
     code: str
     short_name: str
     full_name: str
-    portal_title: str
+    portal_title: str  # translatable: shown in the header of every page
     kind: str  # "heat" or "electricity"
     requisites: Requisites
     support_phone: str
@@ -73,7 +75,7 @@ PROFILES: dict[str, UtilityProfile] = {
         short_name="ГУП «ТЭК СПб»",
         full_name="Государственное унитарное предприятие «Топливно-энергетический комплекс "
         "Санкт-Петербурга»",
-        portal_title="Личный кабинет потребителя",
+        portal_title=_("Личный кабинет потребителя"),
         kind="heat",
         requisites=Requisites(
             inn="7830001028",
@@ -98,7 +100,7 @@ PROFILES: dict[str, UtilityProfile] = {
         code="gk_kazan",
         short_name="ОАО «Генерирующая компания»",
         full_name="Открытое акционерное общество «Генерирующая компания»",
-        portal_title="Личный кабинет потребителя",
+        portal_title=_("Личный кабинет потребителя"),
         kind="heat",
         requisites=Requisites(
             inn="1657036630",
@@ -125,7 +127,7 @@ PROFILES: dict[str, UtilityProfile] = {
         code="gorseti_tomsk",
         short_name="ООО «Горсети»",
         full_name="Общество с ограниченной ответственностью «Горсети»",
-        portal_title="Личный кабинет клиента",
+        portal_title=_("Личный кабинет клиента"),
         kind="electricity",
         requisites=Requisites(
             inn="7017081040",
@@ -148,7 +150,7 @@ PROFILES: dict[str, UtilityProfile] = {
         code="tashkent_heat",
         short_name="ГУП «Toshissiqquvvati»",
         full_name="Государственное унитарное предприятие «Toshissiqquvvati»",
-        portal_title="Персональный кабинет потребителя",
+        portal_title=_("Персональный кабинет потребителя"),
         kind="heat",
         requisites=Requisites(
             inn="7838024362",
@@ -175,7 +177,7 @@ PROFILES: dict[str, UtilityProfile] = {
         code="tgk2",
         short_name="ООО «ТГК-2 Энергосбыт»",
         full_name="Общество с ограниченной ответственностью «ТГК-2 Энергосбыт»",
-        portal_title="Личный кабинет клиента",
+        portal_title=_("Личный кабинет клиента"),
         kind="electricity",
         requisites=Requisites(
             inn="7604201231",

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class IdentityConfig(AppConfig):
     name = "kabinet.identity"
     label = "identity"
-    verbose_name = "Пользователи и вход"
+    verbose_name = _("Пользователи и вход")

@@ -133,7 +133,7 @@ class Party(models.Model):
         if self.kind == self.Kind.LEGAL:
             return self.org_name
         if self.kind == self.Kind.IP:
-            return f"ИП {self.person_name}"
+            return _("ИП %(name)s") % {"name": self.person_name}
         return self.person_name
 
 

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class NotificationsConfig(AppConfig):
     name = "kabinet.notifications"
     label = "notifications"
-    verbose_name = "Уведомления"
+    verbose_name = _("Уведомления")

@@ -3,6 +3,7 @@
 import re
 
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 from kabinet.core.validators import format_ru_phone
 
@@ -17,7 +18,7 @@ def phone(value: str) -> str:
 
 BROWSERS = [
     ("Edg/", "Edge"),
-    ("YaBrowser/", "Яндекс Браузер"),
+    ("YaBrowser/", _("Яндекс Браузер")),
     ("OPR/", "Opera"),
     ("Firefox/", "Firefox"),
     ("Chrome/", "Chrome"),
@@ -39,7 +40,7 @@ def device(user_agent: str) -> str:
     """A browser's User-Agent in a few words: "Chrome, Windows"."""
     if not user_agent:
         return "—"
-    browser = next((name for mark, name in BROWSERS if mark in user_agent), "")
+    browser = str(next((name for mark, name in BROWSERS if mark in user_agent), ""))
     system = next((name for mark, name in SYSTEMS if mark in user_agent), "")
     if "HeadlessChrome" in user_agent:
         browser = "Chrome"
