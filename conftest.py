@@ -1,6 +1,7 @@
 """Shared test fixtures: the users every access test needs, outboxes, the browser."""
 
 import os
+import re
 
 import pytest
 
@@ -13,6 +14,45 @@ PASSWORD = "Kabinet-2026"
 
 def pytest_addoption(parser):
     parser.addoption("--screenshots", action="store_true", help="write docs/screenshots/")
+
+
+CELERY_WORKER_WHY = (
+    "celery_worker tests deselected: they need a real Celery worker and Redis; run them with "
+    "KABINET_CELERY_BROKER_URL=redis://127.0.0.1:6379/15 pytest -p no:xdist -m celery_worker"
+)
+
+
+def _names_celery_worker(markexpr: str) -> bool:
+    return re.search(r"\bcelery_worker\b", markexpr or "") is not None
+
+
+def pytest_collection_modifyitems(config, items):
+    """Leave out the tests that need a real worker unless ``-m`` asks for them by name.
+
+    An -m expression that names celery_worker decides alone (pytest's own -m filter).
+    """
+    if _names_celery_worker(config.option.markexpr):
+        return
+    deselected = [item for item in items if item.get_closest_marker("celery_worker")]
+    if not deselected:
+        return
+    config.hook.pytest_deselected(items=deselected)
+    items[:] = [item for item in items if not item.get_closest_marker("celery_worker")]
+    config._kabinet_celery_deselected = len(deselected)
+
+
+def pytest_report_collectionfinish(config, start_path, items):
+    n = getattr(config, "_kabinet_celery_deselected", 0)
+    return [f"{CELERY_WORKER_WHY} ({n} deselected)."] if n else []
+
+
+def pytest_report_header(config):
+    # Under xdist the workers collect and deselect; the controller says why up front.
+    if getattr(config.option, "numprocesses", None) and not _names_celery_worker(
+        config.option.markexpr
+    ):
+        return [CELERY_WORKER_WHY + "."]
+    return []
 
 
 @pytest.fixture(autouse=True)

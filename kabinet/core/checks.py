@@ -7,7 +7,10 @@ from django.core.checks import Error, Tags, register
 @register(Tags.security, deploy=True)
 def sms_gateway_is_real(app_configs, **kwargs):
     from kabinet.core.utility import get_utility
+    from kabinet.core.utility_profiles import PROFILES
 
+    if settings.KABINET_UTILITY not in PROFILES:
+        return []  # kabinet.E002 reports it; get_utility() would crash the checks
     profile = get_utility()
     needs_sms = "phone" in profile.signup_modes or "sms_code" in profile.recovery_methods
     if needs_sms and settings.KABINET_SMS_BACKEND.endswith("OutboxSmsSender"):
@@ -17,6 +20,14 @@ def sms_gateway_is_real(app_configs, **kwargs):
                 hint="Set KABINET_SMS_BACKEND=kabinet.notifications.sms.SmsRuSender "
                 "and KABINET_SMS_RU_API_ID.",
                 id="kabinet.E001",
+            )
+        ]
+    if settings.KABINET_SMS_BACKEND.endswith("SmsRuSender") and not settings.KABINET_SMS_RU_API_ID:
+        return [
+            Error(
+                "KABINET_SMS_BACKEND is SMS.ru but KABINET_SMS_RU_API_ID is empty.",
+                hint="Set KABINET_SMS_RU_API_ID to the key from the SMS.ru account.",
+                id="kabinet.E003",
             )
         ]
     return []

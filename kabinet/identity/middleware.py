@@ -55,6 +55,10 @@ class SessionPolicyMiddleware:
         user = request.user
         if user.is_authenticated and not request.path.startswith(self.exempt_prefixes):
             t = now()
+            if "kb_auth_at" not in request.session:
+                # A session opened elsewhere (the admin, a test's force_login) starts its
+                # clocks now, so the absolute limit applies to it too.
+                stamp_session(request)
             reason = session_expired(request.session, at=t)
             if reason:
                 UserSession.objects.filter(session_key=request.session.session_key).delete()

@@ -4,7 +4,7 @@
   ``KABINET_SMS_OUTBOX_DIR`` is set, writes each as a file there. Clearly a test
   outbox: nothing leaves the machine.
 - ``SmsRuSender``: the SMS.ru gateway, its HTTP API ``POST https://sms.ru/sms/send``
-  with ``json=1``; tested with recorded responses (``tests/fixtures/sms_ru/``).
+  with ``json=1``; tested with recorded responses (``kabinet/notifications/tests/fixtures/sms_ru/``).
 """
 
 import json
@@ -32,6 +32,15 @@ class SmsError(Exception):
         super().__init__(message)
         self.retryable = retryable
         self.code = code
+
+    def __reduce__(self):
+        # Keyword-only arguments: without this, pickling (Celery's retries and results)
+        # loses the error and Celery stores an UnpickleableExceptionWrapper instead.
+        return _sms_error, (str(self), self.retryable, self.code)
+
+
+def _sms_error(message: str, retryable: bool, code: int | None) -> "SmsError":
+    return SmsError(message, retryable=retryable, code=code)
 
 
 class SmsSender:
