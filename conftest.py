@@ -94,7 +94,9 @@ def make_user(*, email=None, phone=None, login=None, password=PASSWORD, staff=Fa
     user.set_password(password)
     user.save()
     if not staff:
-        Party.objects.create(user=user, kind=Party.Kind.PERSON, last_name="Тестов", first_name="Тест")
+        Party.objects.create(
+            user=user, kind=Party.Kind.PERSON, last_name="Тестов", first_name="Тест"
+        )
     return user
 
 

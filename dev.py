@@ -43,7 +43,9 @@ def demo(argv: list[str]) -> int:
         "KABINET_DEBUG": "1",
         # The demo turns every sign-up mode on so each demo sign-in works in one portal;
         # KABINET_SIGNUP_MODES= (empty) keeps the chosen utility exactly as its seed.
-        "KABINET_SIGNUP_MODES": os.environ.get("KABINET_SIGNUP_MODES", "email,phone,issued,contract"),
+        "KABINET_SIGNUP_MODES": os.environ.get(
+            "KABINET_SIGNUP_MODES", "email,phone,issued,contract"
+        ),
     }
     return run(PY, "manage.py", "demo", *argv, env=env)
 
@@ -54,7 +56,16 @@ def test(argv: list[str]) -> int:
 
 
 def shots(argv: list[str]) -> int:
-    return run(PY, "-m", "pytest", "tests/e2e/test_screenshots.py", "-p", "no:xdist", "--screenshots", *argv)
+    return run(
+        PY,
+        "-m",
+        "pytest",
+        "tests/e2e/test_screenshots.py",
+        "-p",
+        "no:xdist",
+        "--screenshots",
+        *argv,
+    )
 
 
 def main() -> int:

@@ -70,7 +70,9 @@ else:
     # Only the demo and the tests run without a secret: the key below is public.
     SECRET_KEY = envstr("KABINET_SECRET_KEY", "demo-only-insecure-key-never-use-in-production")
     ALLOWED_HOSTS = envlist("KABINET_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
-    DATABASE_URL = envstr("KABINET_DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'kabinet.sqlite3'}")
+    DATABASE_URL = envstr(
+        "KABINET_DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'kabinet.sqlite3'}"
+    )
 
 VAR_DIR = Path(envstr("KABINET_VAR_DIR", str(BASE_DIR / "var")))
 
@@ -194,7 +196,10 @@ MEDIA_ROOT = VAR_DIR / "media"
 
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": envstr("KABINET_CACHE_URL")}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": envstr("KABINET_CACHE_URL"),
+        }
         if envstr("KABINET_CACHE_URL")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -218,9 +223,7 @@ DEFAULT_FROM_EMAIL = envstr("KABINET_FROM_EMAIL", "Личный кабинет <
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # SMS: the demo sender writes to var/sms; production names a real gateway.
-KABINET_SMS_BACKEND = envstr(
-    "KABINET_SMS_BACKEND", "kabinet.notifications.sms.OutboxSmsSender"
-)
+KABINET_SMS_BACKEND = envstr("KABINET_SMS_BACKEND", "kabinet.notifications.sms.OutboxSmsSender")
 KABINET_SMS_OUTBOX_DIR = envstr("KABINET_SMS_OUTBOX_DIR", str(VAR_DIR / "sms"))
 KABINET_SMS_RU_API_ID = envstr("KABINET_SMS_RU_API_ID", "")
 KABINET_SMS_SENDER_NAME = envstr("KABINET_SMS_SENDER_NAME", "")

@@ -15,8 +15,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    base = {"PATH": "/usr/bin:/bin", "HOME": str(ROOT), "LANG": "C.UTF-8",
-            "PYTHONIOENCODING": "utf-8", "KABINET_TESTING": "0"}
+    base = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(ROOT),
+        "LANG": "C.UTF-8",
+        "PYTHONIOENCODING": "utf-8",
+        "KABINET_TESTING": "0",
+    }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -70,7 +75,7 @@ def test_production_passes_the_deploy_checks(production_env):
     result = manage("check", "--deploy", "--fail-level", "WARNING", **production_env)
     assert result.returncode == 0, result.stderr + result.stdout
     assert "System check identified no issues (0 silenced)." in result.stdout
-    assert not (Path(production_env["KABINET_DATABASE_URL"][len("sqlite:///"):])).exists()
+    assert not (Path(production_env["KABINET_DATABASE_URL"][len("sqlite:///") :])).exists()
 
 
 def test_production_settings_are_the_secure_ones(production_env):
@@ -84,8 +89,15 @@ def test_production_settings_are_the_secure_ones(production_env):
     result = manage("shell", "--no-imports", "-v", "0", "-c", code, **production_env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
-        "False", "True", "True", "True", "31536000", "['lk.example.ru']",
-        "django.core.mail.backends.smtp.EmailBackend", "PBKDF2PasswordHasher", "True",
+        "False",
+        "True",
+        "True",
+        "True",
+        "31536000",
+        "['lk.example.ru']",
+        "django.core.mail.backends.smtp.EmailBackend",
+        "PBKDF2PasswordHasher",
+        "True",
     ]
 
 

@@ -16,7 +16,9 @@ class ContractNumberField(forms.CharField):
     def clean(self, value):
         value = super().clean(value).strip()
         if not value.replace("-", "").replace("/", "").isalnum():
-            raise ValidationError(_("Номер договора может содержать только цифры, буквы, «-» и «/»."))
+            raise ValidationError(
+                _("Номер договора может содержать только цифры, буквы, «-» и «/».")
+            )
         return value
 
 

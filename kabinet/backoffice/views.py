@@ -137,5 +137,7 @@ def user_reset_first_password_view(request, uuid):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("Пароль сброшен на первый (ИНН). При входе его нужно будет сменить."))
+        messages.success(
+            request, _("Пароль сброшен на первый (ИНН). При входе его нужно будет сменить.")
+        )
     return redirect("backoffice:user", uuid=uuid)

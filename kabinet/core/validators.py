@@ -65,7 +65,9 @@ def validate_inn(value: str) -> str:
         return validate_inn_legal(compact)
     if len(compact) == 12:
         return validate_inn_person(compact)
-    raise ValidationError(_("ИНН состоит из 10 цифр (организация) или 12 цифр (физическое лицо, ИП)."))
+    raise ValidationError(
+        _("ИНН состоит из 10 цифр (организация) или 12 цифр (физическое лицо, ИП).")
+    )
 
 
 def validate_ogrn(value: str) -> str:
@@ -103,7 +105,10 @@ def validate_kpp(value: str) -> str:
         raise ValidationError(_("КПП состоит из 9 знаков."))
     if not KPP_RE.match(compact):
         raise ValidationError(
-            _("КПП введён с ошибкой: 4 цифры кода налогового органа, 2 цифры или латинские буквы, 3 цифры.")
+            _(
+                "КПП введён с ошибкой: 4 цифры кода налогового органа, "
+                "2 цифры или латинские буквы, 3 цифры."
+            )
         )
     if compact[:4] == "0000":
         raise ValidationError(_("КПП введён с ошибкой: нет такого кода налогового органа."))

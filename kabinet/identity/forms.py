@@ -68,7 +68,11 @@ class NewPasswordMixin(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
+        if (
+            data.get("password1")
+            and data.get("password2")
+            and data["password1"] != data["password2"]
+        ):
             self.add_error("password2", _("Пароли не совпадают."))
         return data
 
@@ -150,20 +154,37 @@ class SignupForm(NewPasswordMixin, forms.Form):
 
     by_kind = {
         Party.Kind.PERSON: {
-            "last_name": True, "first_name": True, "inn": False,
+            "last_name": True,
+            "first_name": True,
+            "inn": False,
         },
         Party.Kind.IP: {
-            "last_name": True, "first_name": True, "inn": True, "ogrnip": True,
+            "last_name": True,
+            "first_name": True,
+            "inn": True,
+            "ogrnip": True,
         },
         Party.Kind.LEGAL: {
-            "org_name": True, "inn": True, "ogrn": True, "kpp": True,
-            "responsible_name": True, "responsible_position": False,
+            "org_name": True,
+            "inn": True,
+            "ogrn": True,
+            "kpp": True,
+            "responsible_name": True,
+            "responsible_position": False,
         },
     }
 
     party_fields = (
-        "last_name", "first_name", "middle_name", "org_name", "inn", "ogrn", "ogrnip", "kpp",
-        "responsible_name", "responsible_position",
+        "last_name",
+        "first_name",
+        "middle_name",
+        "org_name",
+        "inn",
+        "ogrn",
+        "ogrnip",
+        "kpp",
+        "responsible_name",
+        "responsible_position",
     )
 
     def __init__(self, *args, mode: str, **kwargs):

@@ -70,8 +70,12 @@ class SessionPolicyMiddleware:
                     if reason == "idle"
                     else _("Сеанс завершён по истечении максимального времени. Войдите снова."),
                 )
-                query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
-                return redirect(f"{reverse('identity:login')}?{query}" if query else "identity:login")
+                query = (
+                    urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
+                )
+                return redirect(
+                    f"{reverse('identity:login')}?{query}" if query else "identity:login"
+                )
             if t - request.session.get("kb_seen", 0) > SEEN_RESOLUTION_SECONDS:
                 request.session["kb_seen"] = t
                 UserSession.objects.filter(session_key=request.session.session_key).update(

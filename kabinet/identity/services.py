@@ -4,6 +4,7 @@ Services that check a one-time code call ``codes.code_check`` first, outside the
 transaction, so that a wrong code's attempt is counted even though the action is refused.
 """
 
+import contextlib
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -232,7 +233,12 @@ def signup_phone(
             field="phone",
         )
     email = email.strip().lower()
-    if email and User.objects.filter(email__iexact=email).exclude(pk=getattr(existing, "pk", None)).exists():
+    if (
+        email
+        and User.objects.filter(email__iexact=email)
+        .exclude(pk=getattr(existing, "pk", None))
+        .exists()
+    ):
         raise DomainError(_("Этот e-mail уже зарегистрирован."), field="email")
     password_check(password)
     codes.check_send_allowed(target=phone, ip=client.ip)
@@ -353,7 +359,9 @@ def issued_access_create(
             contact_name=contact_name,
             contact_phone=contact_phone,
         )
-        _staff_log(actor=staff, subject=user, action="issued_access_create", contract=contract_number)
+        _staff_log(
+            actor=staff, subject=user, action="issued_access_create", contract=contract_number
+        )
     return access
 
 
@@ -472,7 +480,9 @@ def contract_login_create(
             inn=inn,
             email=email,
         )
-        _staff_log(actor=staff, subject=user, action="contract_login_create", contract=contract_number)
+        _staff_log(
+            actor=staff, subject=user, action="contract_login_create", contract=contract_number
+        )
     return user
 
 
@@ -517,10 +527,8 @@ def _candidates(identifier: str) -> list[User]:
     if "email" in methods and "@" in ident:
         add(User.objects.filter(email__iexact=ident))
     if "phone" in methods:
-        try:
+        with contextlib.suppress(ValidationError):  # not a phone: other identifiers remain
             add(User.objects.filter(phone=validate_ru_phone(ident)))
-        except ValidationError:
-            pass
     if "inn" in methods and ident.isdigit() and len(ident) in (10, 12):
         add(User.objects.filter(parties__inn=ident).distinct())
     return list(found.values())
@@ -529,7 +537,10 @@ def _candidates(identifier: str) -> list[User]:
 def _locked_for(keys: list[tuple[str, str]], limits: dict[str, int]) -> int:
     seconds = settings.KABINET_LOCKOUT_MINUTES * 60
     return max(
-        (throttle.retry_after(scope, key, limit=limits[scope], seconds=seconds) for scope, key in keys),
+        (
+            throttle.retry_after(scope, key, limit=limits[scope], seconds=seconds)
+            for scope, key in keys
+        ),
         default=0,
     )
 
@@ -548,7 +559,10 @@ def sign_in_check(*, identifier: str, password: str, client: Client) -> User:
         "signin_ip": settings.KABINET_LOCKOUT_ADDRESS_FAILURES,
     }
     candidates = _candidates(identifier)
-    keys = [("signin_ident", ident_key)] + [("signin_account", str(u.pk)) for u in candidates]
+    # An identifier that names a cabinet locks that cabinet, whichever identifier is typed,
+    # so a reset (by a code or by staff) that clears the account's count lifts the lock; an
+    # identifier that names nobody is locked by itself, the same way after as many failures.
+    keys = [("signin_account", str(u.pk)) for u in candidates] or [("signin_ident", ident_key)]
     if client.ip:
         keys.append(("signin_ip", client.ip))
     wait = _locked_for(keys, limits)
@@ -569,14 +583,18 @@ def sign_in_check(*, identifier: str, password: str, client: Client) -> User:
                 throttle.hit(scope, key)
             SignInEvent.objects.bulk_create(
                 [
-                    SignInEvent(user=u, success=False, ip=client.ip, user_agent=client.user_agent[:500])
+                    SignInEvent(
+                        user=u, success=False, ip=client.ip, user_agent=client.user_agent[:500]
+                    )
                     for u in candidates
                 ]
             )
         raise SignInRefused(_("Неверный логин или пароль."), code="wrong")
     if user.status == User.Status.PENDING:
         if user.signup_mode == User.SignupMode.PHONE:
-            raise SignInRefused(_("Телефон не подтверждён. Завершите регистрацию."), code="pending_phone")
+            raise SignInRefused(
+                _("Телефон не подтверждён. Завершите регистрацию."), code="pending_phone"
+            )
         raise SignInRefused(
             _("E-mail не подтверждён. Перейдите по ссылке из письма или запросите новое письмо."),
             code="pending_email",
@@ -591,7 +609,9 @@ def sign_in_check(*, identifier: str, password: str, client: Client) -> User:
     return user
 
 
-def sign_in_record(*, user: User, session_key: str, client: Client, method: str = "password") -> None:
+def sign_in_record(
+    *, user: User, session_key: str, client: Client, method: str = "password"
+) -> None:
     with transaction.atomic():
         SignInEvent.objects.create(
             user=user, success=True, ip=client.ip, user_agent=client.user_agent[:500], method=method
@@ -601,6 +621,13 @@ def sign_in_record(*, user: User, session_key: str, client: Client, method: str 
             defaults={"user": user, "ip": client.ip, "user_agent": client.user_agent[:500]},
         )
         User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+
+
+def session_key_changed(*, old_key: str | None, new_key: str | None) -> None:
+    """The session got a new key (a password change cycles it): keep it in the list of
+    open sessions, so that signing out elsewhere or a later change still ends it."""
+    if old_key and new_key and old_key != new_key:
+        UserSession.objects.filter(session_key=old_key).update(session_key=new_key)
 
 
 def sessions_end(*, user: User, keep_session_key: str | None = None) -> int:
@@ -765,7 +792,9 @@ def totp_enable(*, user: User, secret: str, code: str) -> None:
     import pyotp
 
     if not pyotp.TOTP(secret).verify(code.strip(), valid_window=1):
-        raise DomainError(_("Неверный код из приложения. Проверьте время на телефоне."), field="code")
+        raise DomainError(
+            _("Неверный код из приложения. Проверьте время на телефоне."), field="code"
+        )
     User.objects.filter(pk=user.pk).update(totp_secret=secret, totp_enabled=True)
 
 

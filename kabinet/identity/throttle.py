@@ -23,7 +23,9 @@ def retry_after(scope: str, key: str, *, limit: int, seconds: int) -> int:
     if len(times) < limit:
         return 0
     oldest_counted = times[-1]
-    return max(1, int((oldest_counted + timedelta(seconds=seconds) - timezone.now()).total_seconds()))
+    return max(
+        1, int((oldest_counted + timedelta(seconds=seconds) - timezone.now()).total_seconds())
+    )
 
 
 def hit(scope: str, key: str) -> None:

@@ -92,7 +92,9 @@ def login_totp_view(request):
     form = forms.TotpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.totp_check(user=user, code=form.cleaned_data["code"], client=client_of(request))
+            services.totp_check(
+                user=user, code=form.cleaned_data["code"], client=client_of(request)
+            )
         except DomainError as exc:
             form_error(form, exc)
         else:
@@ -162,7 +164,9 @@ def signup_email_sent_view(request):
     form = forms.EmailResendForm(request.POST or None, initial={"email": email})
     if request.method == "POST" and form.is_valid():
         try:
-            services.signup_email_resend(email=form.cleaned_data["email"], client=client_of(request))
+            services.signup_email_resend(
+                email=form.cleaned_data["email"], client=client_of(request)
+            )
         except DomainError as exc:
             form_error(form, exc)
         else:
@@ -223,6 +227,9 @@ def activate_view(request, link_id, token):
     try:
         row = codes.link_check(purpose=Purpose.ACTIVATION, link_id=str(link_id), token=token)
     except CodeInvalid as exc:
+        if exc.code == "not_yet":
+            # Not a dead link: the customer only has to come back on the first day (001).
+            return render(request, "identity/link_not_yet.html", {"message": exc.message})
         return render(
             request,
             "identity/link_invalid.html",
@@ -300,7 +307,9 @@ def login_reminder_view(request):
     form = forms.LoginReminderForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.login_reminder_send(email=form.cleaned_data["email"], client=client_of(request))
+            services.login_reminder_send(
+                email=form.cleaned_data["email"], client=client_of(request)
+            )
         except DomainError as exc:
             form_error(form, exc)
         else:
@@ -347,7 +356,9 @@ def password_change_view(request):
             user = User.objects.get(pk=request.user.pk)
             from django.contrib.auth import update_session_auth_hash
 
+            old_key = request.session.session_key
             update_session_auth_hash(request, user)
+            services.session_key_changed(old_key=old_key, new_key=request.session.session_key)
             messages.success(request, _("Пароль изменён. Другие сеансы завершены."))
             return redirect("identity:profile")
     return render(
@@ -377,11 +388,14 @@ def _change_contact(request, *, kind: str):
         except DomainError as exc:
             form_error(request_form, exc)
         else:
-            request.session[session_key] = value
+            # Shown as it will be stored: e-mails are kept in lower case.
+            request.session[session_key] = value.strip().lower() if kind == "email" else value
             return redirect(f"identity:change_{kind}")
     elif step == "confirm" and pending and code_form.is_valid():
         try:
-            confirm_service(user=request.user, code=code_form.cleaned_data["code"], **{kind: pending})
+            confirm_service(
+                user=request.user, code=code_form.cleaned_data["code"], **{kind: pending}
+            )
         except DomainError as exc:
             form_error(code_form, exc)
         else:

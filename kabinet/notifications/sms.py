@@ -4,7 +4,8 @@
   ``KABINET_SMS_OUTBOX_DIR`` is set, writes each as a file there. Clearly a test
   outbox: nothing leaves the machine.
 - ``SmsRuSender``: the SMS.ru gateway, its HTTP API ``POST https://sms.ru/sms/send``
-  with ``json=1``; tested with recorded responses (``kabinet/notifications/tests/fixtures/sms_ru/``).
+  with ``json=1``; tested with recorded responses
+  (``kabinet/notifications/tests/fixtures/sms_ru/``).
 """
 
 import json
@@ -102,7 +103,9 @@ class SmsRuSender(SmsSender):
         try:
             body = response.json()
         except (ValueError, json.JSONDecodeError) as exc:
-            raise SmsError("SMS.ru answered with something other than JSON", retryable=True) from exc
+            raise SmsError(
+                "SMS.ru answered with something other than JSON", retryable=True
+            ) from exc
         if body.get("status") != "OK":
             code = int(body.get("status_code") or 0)
             raise SmsError(
@@ -118,7 +121,9 @@ class SmsRuSender(SmsSender):
                 retryable=code in self.RETRYABLE,
                 code=code,
             )
-        log.info("SMS to %s sent through SMS.ru as %s (key %s)", phone, item["sms_id"], idempotency_key)
+        log.info(
+            "SMS to %s sent through SMS.ru as %s (key %s)", phone, item["sms_id"], idempotency_key
+        )
         return SmsResult(message_id=str(item["sms_id"]))
 
 

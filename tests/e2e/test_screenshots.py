@@ -6,9 +6,8 @@ the pictures into docs/screenshots/, replacing the old ones.
 """
 
 import re
-from pathlib import Path
-
 from datetime import timedelta
+from pathlib import Path
 
 import pyotp
 import pytest

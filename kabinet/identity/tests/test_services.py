@@ -51,8 +51,14 @@ def age_throttles(seconds: int) -> None:
 
 
 def signup(**kw):
-    args = dict(email="Anna@Example.ru", phone="", password=PASSWORD, party=PERSON,
-                consent=True, client=CLIENT)
+    args = dict(
+        email="Anna@Example.ru",
+        phone="",
+        password=PASSWORD,
+        party=PERSON,
+        consent=True,
+        client=CLIENT,
+    )
     args.update(kw)
     return services.signup_email(**args)
 
@@ -75,7 +81,10 @@ def test_email_signup_waits_for_the_link_then_signs_in():
     services.signup_email_confirm(link_id=link_id, token=token)
     user.refresh_from_db()
     assert user.status == User.Status.ACTIVE and user.email_verified
-    assert services.sign_in_check(identifier="ANNA@example.ru", password=PASSWORD, client=CLIENT) == user
+    assert (
+        services.sign_in_check(identifier="ANNA@example.ru", password=PASSWORD, client=CLIENT)
+        == user
+    )
 
     with pytest.raises(CodeInvalid) as used:
         services.signup_email_confirm(link_id=link_id, token=token)
@@ -124,7 +133,9 @@ def test_resending_the_link_is_throttled_and_the_old_link_stops_working():
     with pytest.raises(CodeInvalid) as revoked:
         services.signup_email_confirm(link_id=first[0], token=first[1])
     assert revoked.value.code == "revoked"
-    services.signup_email_confirm(*(), **dict(zip(("link_id", "token"), link_parts(mail.outbox[1].body), strict=True)))
+    services.signup_email_confirm(
+        *(), **dict(zip(("link_id", "token"), link_parts(mail.outbox[1].body), strict=True))
+    )
 
 
 def test_resend_for_an_unknown_email_sends_nothing_but_answers_the_same():
@@ -136,8 +147,9 @@ def test_resend_for_an_unknown_email_sends_nothing_but_answers_the_same():
 
 
 def phone_signup(**kw):
-    args = dict(phone="+79001112233", email="", password=PASSWORD, party=PERSON, consent=True,
-                client=CLIENT)
+    args = dict(
+        phone="+79001112233", email="", password=PASSWORD, party=PERSON, consent=True, client=CLIENT
+    )
     args.update(kw)
     return services.signup_phone(**args)
 
@@ -149,14 +161,17 @@ def test_phone_signup_with_sms_code(sms_outbox):
     services.signup_phone_confirm(phone="+79001112233", code=sms_code(sms_outbox))
     user.refresh_from_db()
     assert user.status == User.Status.ACTIVE and user.phone_verified
-    assert services.sign_in_check(identifier="8 (900) 111-22-33", password=PASSWORD, client=CLIENT) == user
+    assert (
+        services.sign_in_check(identifier="8 (900) 111-22-33", password=PASSWORD, client=CLIENT)
+        == user
+    )
 
 
 def test_wrong_sms_codes_use_up_the_attempts(sms_outbox, settings):
     phone_signup()
     good = sms_code(sms_outbox)
     wrong = "000000" if good != "000000" else "111111"
-    for left in range(settings.KABINET_CODE_MAX_ATTEMPTS - 1, -1, -1):
+    for _left in range(settings.KABINET_CODE_MAX_ATTEMPTS - 1, -1, -1):
         with pytest.raises(CodeInvalid) as exc:
             services.signup_phone_confirm(phone="+79001112233", code=wrong)
         assert exc.value.code == "wrong"
@@ -223,16 +238,23 @@ def test_account_locks_after_repeated_failures_then_cools_off(alice, settings):
     assert locked.value.code == "locked"
     # The lock covers the account, whichever identifier names it.
     with pytest.raises(services.SignInRefused) as by_phone:
-        services.sign_in_check(identifier="+79110000011", password=PASSWORD, client=Client(ip="198.51.100.5"))
+        services.sign_in_check(
+            identifier="+79110000011", password=PASSWORD, client=Client(ip="198.51.100.5")
+        )
     assert by_phone.value.code == "locked"
     age_throttles(settings.KABINET_LOCKOUT_MINUTES * 60 + 1)
-    assert services.sign_in_check(identifier="alice@example.ru", password=PASSWORD, client=CLIENT) == alice
+    assert (
+        services.sign_in_check(identifier="alice@example.ru", password=PASSWORD, client=CLIENT)
+        == alice
+    )
 
 
 def test_unknown_identifiers_lock_the_same_way(db, settings):
     for _ in range(settings.KABINET_LOCKOUT_ACCOUNT_FAILURES):
         with pytest.raises(services.SignInRefused):
-            services.sign_in_check(identifier="ghost@example.ru", password="x", client=Client(ip=None))
+            services.sign_in_check(
+                identifier="ghost@example.ru", password="x", client=Client(ip=None)
+            )
     with pytest.raises(services.SignInRefused) as locked:
         services.sign_in_check(identifier="ghost@example.ru", password="x", client=Client(ip=None))
     assert locked.value.code == "locked"
@@ -247,7 +269,10 @@ def test_address_locks_after_many_failures_on_many_accounts(alice, settings):
         services.sign_in_check(identifier="alice@example.ru", password=PASSWORD, client=CLIENT)
     assert locked.value.code == "locked"
     other = Client(ip="198.51.100.77")
-    assert services.sign_in_check(identifier="alice@example.ru", password=PASSWORD, client=other) == alice
+    assert (
+        services.sign_in_check(identifier="alice@example.ru", password=PASSWORD, client=other)
+        == alice
+    )
 
 
 def test_blocked_user_cannot_sign_in(alice):
@@ -261,9 +286,15 @@ def test_blocked_user_cannot_sign_in(alice):
 
 
 def issue(staff, **kw):
-    args = dict(org_name="ООО «Тепло Плюс»", inn="7707083893", kpp="773601001",
-                contract_number="0001234", email="buh@teplo.example.ru",
-                contact_name="Кузнецова М. И.", contact_phone="+78432000000")
+    args = dict(
+        org_name="ООО «Тепло Плюс»",
+        inn="7707083893",
+        kpp="773601001",
+        contract_number="0001234",
+        email="buh@teplo.example.ru",
+        contact_name="Кузнецова М. И.",
+        contact_phone="+78432000000",
+    )
     args.update(kw)
     return services.issued_access_create(staff=staff, **args)
 
@@ -284,8 +315,13 @@ def test_issued_access_link_works_from_the_next_day_for_n_days(staff):
     user.refresh_from_db()
     assert user.status == User.Status.ACTIVE
     assert IssuedAccess.objects.get().state == IssuedAccess.State.ACTIVATED
-    assert services.sign_in_check(identifier="0001234", password=NEW_PASSWORD, client=CLIENT) == user
-    assert services.sign_in_check(identifier="7707083893", password=NEW_PASSWORD, client=CLIENT) == user
+    assert (
+        services.sign_in_check(identifier="0001234", password=NEW_PASSWORD, client=CLIENT) == user
+    )
+    assert (
+        services.sign_in_check(identifier="7707083893", password=NEW_PASSWORD, client=CLIENT)
+        == user
+    )
     assert user.staff_actions_on.filter(action="issued_access_create", actor=staff).exists()
 
 
@@ -301,8 +337,11 @@ def test_unused_issued_access_is_blocked_and_can_be_issued_again(staff):
     assert again.pk != access.pk and again.state == IssuedAccess.State.ISSUED
     assert len(mail.outbox) == 2
     VerificationCode.objects.filter(pk=again.code_id).update(valid_from=timezone.now())
-    services.issued_access_activate(*(), password=NEW_PASSWORD,
-                                    **dict(zip(("link_id", "token"), link_parts(mail.outbox[1].body), strict=True)))
+    services.issued_access_activate(
+        *(),
+        password=NEW_PASSWORD,
+        **dict(zip(("link_id", "token"), link_parts(mail.outbox[1].body), strict=True)),
+    )
     access.user.refresh_from_db()
     assert access.user.status == User.Status.ACTIVE
 
@@ -311,14 +350,17 @@ def test_unused_issued_access_is_blocked_and_can_be_issued_again(staff):
 
 
 def test_contract_login_first_password_is_inn_and_must_change(staff):
-    user = services.contract_login_create(staff=staff, contract_number="000456",
-                                          inn="7728168971", org_name="АО «Городские бани»")
+    user = services.contract_login_create(
+        staff=staff, contract_number="000456", inn="7728168971", org_name="АО «Городские бани»"
+    )
     assert user.must_change_password
     signed = services.sign_in_check(identifier="000456", password="7728168971", client=CLIENT)
     assert signed == user
     with pytest.raises(services.SignInRefused):
         services.sign_in_check(identifier="456", password="7728168971", client=CLIENT)
-    services.password_change(user=user, current="7728168971", new=NEW_PASSWORD, keep_session_key=None)
+    services.password_change(
+        user=user, current="7728168971", new=NEW_PASSWORD, keep_session_key=None
+    )
     user.refresh_from_db()
     assert not user.must_change_password
     services.contract_login_reset(staff=staff, user=user)
@@ -332,7 +374,9 @@ def test_contract_login_first_password_is_inn_and_must_change(staff):
 def test_reset_by_email_code(alice):
     masked = services.reset_request(identifier="alice@example.ru", channel="email", client=CLIENT)
     assert masked == "a****@example.ru"
-    services.reset_confirm(identifier="alice@example.ru", code=mail_code(), password=NEW_PASSWORD, client=CLIENT)
+    services.reset_confirm(
+        identifier="alice@example.ru", code=mail_code(), password=NEW_PASSWORD, client=CLIENT
+    )
     alice.refresh_from_db()
     assert alice.check_password(NEW_PASSWORD)
 
@@ -340,7 +384,9 @@ def test_reset_by_email_code(alice):
 def test_reset_by_sms_code(alice, sms_outbox):
     masked = services.reset_request(identifier="+79110000011", channel="sms", client=CLIENT)
     assert masked.endswith("00-11")
-    services.reset_confirm(identifier="+79110000011", code=sms_code(sms_outbox), password=NEW_PASSWORD, client=CLIENT)
+    services.reset_confirm(
+        identifier="+79110000011", code=sms_code(sms_outbox), password=NEW_PASSWORD, client=CLIENT
+    )
     alice.refresh_from_db()
     assert alice.check_password(NEW_PASSWORD)
 
@@ -352,7 +398,9 @@ def test_reset_by_inn_sends_to_the_email(alice):
 
 
 def test_reset_for_unknown_sends_nothing(db, sms_outbox):
-    assert services.reset_request(identifier="ghost@example.ru", channel="email", client=CLIENT) == ""
+    assert (
+        services.reset_request(identifier="ghost@example.ru", channel="email", client=CLIENT) == ""
+    )
     assert not mail.outbox and not sms_outbox
 
 
@@ -361,14 +409,20 @@ def test_reset_code_expires_and_works_once(alice):
     code = mail_code()
     VerificationCode.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     with pytest.raises(CodeInvalid) as expired:
-        services.reset_confirm(identifier="alice@example.ru", code=code, password=NEW_PASSWORD, client=CLIENT)
+        services.reset_confirm(
+            identifier="alice@example.ru", code=code, password=NEW_PASSWORD, client=CLIENT
+        )
     assert expired.value.code == "expired"
     age_throttles(61)
     services.reset_request(identifier="alice@example.ru", channel="email", client=CLIENT)
     code = mail_code()
-    services.reset_confirm(identifier="alice@example.ru", code=code, password=NEW_PASSWORD, client=CLIENT)
+    services.reset_confirm(
+        identifier="alice@example.ru", code=code, password=NEW_PASSWORD, client=CLIENT
+    )
     with pytest.raises(CodeInvalid) as used:
-        services.reset_confirm(identifier="alice@example.ru", code=code, password="Another-2028", client=CLIENT)
+        services.reset_confirm(
+            identifier="alice@example.ru", code=code, password="Another-2028", client=CLIENT
+        )
     assert used.value.code == "used"
 
 
@@ -385,7 +439,11 @@ def test_email_change_needs_the_code_sent_to_the_new_address(alice):
     services.email_change_request(user=alice, email="alice.new@example.ru", client=CLIENT)
     assert mail.outbox[-1].to == ["alice.new@example.ru"]
     with pytest.raises(CodeInvalid):
-        services.email_change_confirm(user=alice, email="alice.new@example.ru", code="999999" if mail_code() != "999999" else "000000")
+        services.email_change_confirm(
+            user=alice,
+            email="alice.new@example.ru",
+            code="999999" if mail_code() != "999999" else "000000",
+        )
     alice.refresh_from_db()
     assert alice.email == "alice@example.ru"
     services.email_change_confirm(user=alice, email="alice.new@example.ru", code=mail_code())
@@ -405,7 +463,9 @@ def test_phone_change_needs_the_sms_code(alice, charlie, sms_outbox):
 
 def test_password_change_needs_the_current_one(alice):
     with pytest.raises(DomainError) as exc:
-        services.password_change(user=alice, current="wrong", new=NEW_PASSWORD, keep_session_key=None)
+        services.password_change(
+            user=alice, current="wrong", new=NEW_PASSWORD, keep_session_key=None
+        )
     assert exc.value.field == "current_password"
     alice.refresh_from_db()
     assert alice.check_password(PASSWORD)
@@ -416,7 +476,11 @@ def test_totp_second_factor(alice):
 
     secret = pyotp.random_base32()
     with pytest.raises(DomainError):
-        services.totp_enable(user=alice, secret=secret, code="000000" if pyotp.TOTP(secret).now() != "000000" else "111111")
+        services.totp_enable(
+            user=alice,
+            secret=secret,
+            code="000000" if pyotp.TOTP(secret).now() != "000000" else "111111",
+        )
     services.totp_enable(user=alice, secret=secret, code=pyotp.TOTP(secret).now())
     alice.refresh_from_db()
     assert alice.totp_enabled
@@ -447,3 +511,36 @@ def test_staff_sign_in_by_login_where_customers_use_email(staff, settings):
     settings.KABINET_UTILITY = "tek_spb"
     settings.KABINET_SIGNUP_MODES = []
     assert services.sign_in_check(identifier="operator1", password=PASSWORD, client=CLIENT) == staff
+
+
+def test_a_password_reset_lifts_the_lock_of_the_identifier_typed(alice, settings):
+    for _ in range(settings.KABINET_LOCKOUT_ACCOUNT_FAILURES):
+        with pytest.raises(services.SignInRefused):
+            services.sign_in_check(identifier="alice@example.ru", password="wrong", client=CLIENT)
+    services.reset_request(identifier="alice@example.ru", channel="email", client=CLIENT)
+    services.reset_confirm(
+        identifier="alice@example.ru", code=mail_code(), password=NEW_PASSWORD, client=CLIENT
+    )
+    assert (
+        services.sign_in_check(identifier="alice@example.ru", password=NEW_PASSWORD, client=CLIENT)
+        == alice
+    )
+
+
+def test_staff_reset_to_the_first_password_lifts_the_lock(staff, settings):
+    user = services.contract_login_create(
+        staff=staff, contract_number="000789", inn="7728168971", org_name="АО «Бани»"
+    )
+    for _ in range(settings.KABINET_LOCKOUT_ACCOUNT_FAILURES):
+        with pytest.raises(services.SignInRefused):
+            services.sign_in_check(identifier="000789", password="wrong", client=CLIENT)
+    services.contract_login_reset(staff=staff, user=user)
+    assert services.sign_in_check(identifier="000789", password="7728168971", client=CLIENT) == user
+
+
+def test_a_session_with_a_new_key_stays_in_the_list_of_open_sessions(alice):
+    from kabinet.identity.models import UserSession
+
+    services.sign_in_record(user=alice, session_key="old-key", client=CLIENT)
+    services.session_key_changed(old_key="old-key", new_key="new-key")
+    assert list(UserSession.objects.values_list("session_key", flat=True)) == ["new-key"]

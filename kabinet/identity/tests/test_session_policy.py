@@ -178,9 +178,7 @@ def test_the_absolute_limit_ends_an_active_session(client, alice, clock, tek_spb
 
 
 @pytest.mark.django_db
-def test_a_remembered_session_survives_idleness_until_the_cookie_age(
-    client, alice, clock, tek_spb
-):
+def test_a_remembered_session_survives_idleness_until_the_cookie_age(client, alice, clock, tek_spb):
     sign_in(client, alice, remember=True)
     assert client.session["kb_remember"] is True
     clock.advance(3 * 24 * HOUR)

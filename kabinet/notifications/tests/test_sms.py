@@ -36,9 +36,7 @@ def test_outbox_keeps_the_message_and_writes_a_file(settings, tmp_path, sms_outb
     files = list(folder.iterdir())
     assert len(files) == 1
     assert files[0].name.endswith("-79001234567.txt")
-    assert files[0].read_text(encoding="utf-8") == (
-        f"Кому: {PHONE}\nКлюч: signup-1\n\n{TEXT}\n"
-    )
+    assert files[0].read_text(encoding="utf-8") == (f"Кому: {PHONE}\nКлюч: signup-1\n\n{TEXT}\n")
 
 
 def test_outbox_repeated_key_sends_once(settings, tmp_path, sms_outbox):

@@ -45,7 +45,8 @@ class Command(BaseCommand):
         ]
         lines = [
             "",
-            f"  Kabinet — {profile.short_name} ({settings.KABINET_UTILITY}); режимы регистрации: {modes}",
+            f"  Kabinet — {profile.short_name} ({settings.KABINET_UTILITY}); "
+            f"режимы регистрации: {modes}",
             f"  Откройте: {url}",
             "",
             f"  Демо-входы (пароль везде {DEMO_PASSWORD}, если не сказано иное):",

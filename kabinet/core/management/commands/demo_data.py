@@ -57,55 +57,122 @@ class Command(BaseCommand):
             if not quiet:
                 self.stdout.write("Демо-данные уже созданы.")
             return
-        _user(login="admin", display_name="Администратор", is_staff=True, is_superuser=True,
-              signup_mode=User.SignupMode.STAFF)
-        _user(login="operator", display_name="Оператор Петрова", is_staff=True,
-              signup_mode=User.SignupMode.STAFF)
+        _user(
+            login="admin",
+            display_name="Администратор",
+            is_staff=True,
+            is_superuser=True,
+            signup_mode=User.SignupMode.STAFF,
+        )
+        _user(
+            login="operator",
+            display_name="Оператор Петрова",
+            is_staff=True,
+            signup_mode=User.SignupMode.STAFF,
+        )
 
-        resident = _user(email="resident@example.ru", email_verified=True, phone="+79110000001",
-                         display_name="Анна Сергеевна", signup_mode=User.SignupMode.EMAIL)
-        Party.objects.create(user=resident, kind=Party.Kind.PERSON, last_name="Смирнова",
-                             first_name="Анна", middle_name="Сергеевна", phone=resident.phone,
-                             email=resident.email)
+        resident = _user(
+            email="resident@example.ru",
+            email_verified=True,
+            phone="+79110000001",
+            display_name="Анна Сергеевна",
+            signup_mode=User.SignupMode.EMAIL,
+        )
+        Party.objects.create(
+            user=resident,
+            kind=Party.Kind.PERSON,
+            last_name="Смирнова",
+            first_name="Анна",
+            middle_name="Сергеевна",
+            phone=resident.phone,
+            email=resident.email,
+        )
 
-        phone_user = _user(phone="+79001234567", phone_verified=True, display_name="Игорь Олегович",
-                           signup_mode=User.SignupMode.PHONE)
-        Party.objects.create(user=phone_user, kind=Party.Kind.IP, last_name="Волков",
-                             first_name="Игорь", middle_name="Олегович", inn=DEMO_IP_INN,
-                             ogrnip=DEMO_IP_OGRNIP, phone=phone_user.phone)
+        phone_user = _user(
+            phone="+79001234567",
+            phone_verified=True,
+            display_name="Игорь Олегович",
+            signup_mode=User.SignupMode.PHONE,
+        )
+        Party.objects.create(
+            user=phone_user,
+            kind=Party.Kind.IP,
+            last_name="Волков",
+            first_name="Игорь",
+            middle_name="Олегович",
+            inn=DEMO_IP_INN,
+            ogrnip=DEMO_IP_OGRNIP,
+            phone=phone_user.phone,
+        )
 
-        org = _user(login="0001234", email="buh@teplo-plus.example.ru", email_verified=True,
-                    display_name="ООО «Тепло Плюс»", signup_mode=User.SignupMode.ISSUED)
-        Party.objects.create(user=org, kind=Party.Kind.LEGAL, org_name="ООО «Тепло Плюс»",
-                             responsible_name="Кузнецова Мария Ивановна",
-                             responsible_position="главный бухгалтер", **DEMO_ORG)
-        row, _ = codes.code_issue(purpose=codes.Purpose.ACTIVATION, channel=codes.Channel.EMAIL,
-                                  target=org.email, user=org, link=True)
+        org = _user(
+            login="0001234",
+            email="buh@teplo-plus.example.ru",
+            email_verified=True,
+            display_name="ООО «Тепло Плюс»",
+            signup_mode=User.SignupMode.ISSUED,
+        )
+        Party.objects.create(
+            user=org,
+            kind=Party.Kind.LEGAL,
+            org_name="ООО «Тепло Плюс»",
+            responsible_name="Кузнецова Мария Ивановна",
+            responsible_position="главный бухгалтер",
+            **DEMO_ORG,
+        )
+        row, _ = codes.code_issue(
+            purpose=codes.Purpose.ACTIVATION,
+            channel=codes.Channel.EMAIL,
+            target=org.email,
+            user=org,
+            link=True,
+        )
         row.used_at = timezone.now()
         row.save(update_fields=["used_at"])
         IssuedAccess.objects.create(
-            user=org, contract_number="0001234", contact_name="Кузнецова Мария Ивановна",
-            contact_phone="+78432000000", email=org.email, state=IssuedAccess.State.ACTIVATED,
-            valid_from=timezone.now() - timedelta(days=1), valid_until=timezone.now() + timedelta(days=4),
-            code=row, issued_by=User.objects.get(login="operator"),
+            user=org,
+            contract_number="0001234",
+            contact_name="Кузнецова Мария Ивановна",
+            contact_phone="+78432000000",
+            email=org.email,
+            state=IssuedAccess.State.ACTIVATED,
+            valid_from=timezone.now() - timedelta(days=1),
+            valid_until=timezone.now() + timedelta(days=4),
+            code=row,
+            issued_by=User.objects.get(login="operator"),
         )
 
-        contract = _user(login="000456", password=DEMO_CONTRACT_ORG["inn"],
-                         must_change_password=True, display_name="АО «Городские бани»",
-                         signup_mode=User.SignupMode.CONTRACT)
-        Party.objects.create(user=contract, kind=Party.Kind.LEGAL, org_name="АО «Городские бани»",
-                             **DEMO_CONTRACT_ORG)
+        contract = _user(
+            login="000456",
+            password=DEMO_CONTRACT_ORG["inn"],
+            must_change_password=True,
+            display_name="АО «Городские бани»",
+            signup_mode=User.SignupMode.CONTRACT,
+        )
+        Party.objects.create(
+            user=contract,
+            kind=Party.Kind.LEGAL,
+            org_name="АО «Городские бани»",
+            **DEMO_CONTRACT_ORG,
+        )
 
         rng = random.Random(2026)  # noqa: S311 - demo data, not secrets
         for n in range(scale):
             user = _user(
-                email=f"resident{n:05d}@example.ru", email_verified=True,
-                phone=f"+7912{n:07d}", display_name=rng.choice(FIRST_NAMES),
+                email=f"resident{n:05d}@example.ru",
+                email_verified=True,
+                phone=f"+7912{n:07d}",
+                display_name=rng.choice(FIRST_NAMES),
                 signup_mode=User.SignupMode.EMAIL,
             )
             Party.objects.create(
-                user=user, kind=Party.Kind.PERSON, last_name=rng.choice(LAST_NAMES),
-                first_name=user.display_name, inn=inn_with_check(f"78{n:08d}"),
+                user=user,
+                kind=Party.Kind.PERSON,
+                last_name=rng.choice(LAST_NAMES),
+                first_name=user.display_name,
+                inn=inn_with_check(f"78{n:08d}"),
             )
         if not quiet:
-            self.stdout.write(self.style.SUCCESS(f"Демо-данные созданы (дополнительно жителей: {scale})."))
+            self.stdout.write(
+                self.style.SUCCESS(f"Демо-данные созданы (дополнительно жителей: {scale}).")
+            )
