@@ -108,7 +108,7 @@ def test_operator_issues_access_and_the_organisation_activates_it(page, new_page
     assert response.status == 200
     expect(customer.get_by_role("heading", name="Ссылка ещё не действует")).to_be_visible()
     assert f"Ссылка начнёт действовать {start}." in main_text(customer)
-    assert "Откройте её снова из письма" in main_text(customer)
+    assert "Откройте ссылку из письма снова" in main_text(customer)
     # Nor can the cabinet be entered before it is activated.
     sign_in(customer, "0007788", PASSWORD)
     assert alert(customer).inner_text() == "Неверный логин или пароль."

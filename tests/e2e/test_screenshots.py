@@ -122,6 +122,9 @@ def test_public_pages(page, shoot, sms_outbox):
     go(page, "/confirm/00000000-0000-0000-0000-000000000000/nonsense/")
     shoot("link-invalid")
 
+    go(page, "/no-such-page/")
+    shoot("not-found")
+
 
 def test_customer_pages(page, shoot):
     call_command("demo_data", quiet=True)
