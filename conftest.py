@@ -4,12 +4,18 @@ import os
 import re
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests
 # make beside it are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 PASSWORD = "Kabinet-2026"
+
+# No test may fail on time: hypothesis's per-example deadline is off, and its examples
+# are derandomised so a run is repeatable.
+hypothesis_settings.register_profile("kabinet", deadline=None, derandomize=True)
+hypothesis_settings.load_profile("kabinet")
 
 
 def pytest_addoption(parser):

@@ -66,6 +66,8 @@ class UtilityProfile:
     tax_id_country: str = "ru"
     personal_data_policy_version: str = "2026-01"
     remember_me: bool = True
+    # 002 §4.1: the customer makes up a login at sign-up by e-mail.
+    signup_chooses_login: bool = False
     totp_available: bool = True
 
 
@@ -145,6 +147,7 @@ PROFILES: dict[str, UtilityProfile] = {
         signup_modes=frozenset({"email"}),
         login_methods=frozenset({"email", "login"}),
         recovery_methods=frozenset({"email_code", "forgot_login"}),
+        signup_chooses_login=True,
     ),
     "tashkent_heat": UtilityProfile(
         code="tashkent_heat",

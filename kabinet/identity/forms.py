@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +26,29 @@ class PhoneField(forms.CharField):
     def clean(self, value):
         value = super().clean(value)
         return validators.validate_ru_phone(value) if value else ""
+
+
+class LoginChoiceField(forms.CharField):
+    """A login the customer makes up (002): Latin letters, digits, «.», «_», «-»; not only
+    digits, so it can never be mistaken for a contract number, a phone or an ИНН."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Логин"))
+        kwargs.setdefault(
+            "help_text", _("От 3 до 64 знаков: латинские буквы, цифры, «.», «_», «-».")
+        )
+        kwargs.setdefault("widget", forms.TextInput(attrs={"autocomplete": "username"}))
+        super().__init__(max_length=64, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value).strip()
+        if len(value) < 3:
+            raise ValidationError(_("Логин короче 3 знаков."))
+        if not re.fullmatch(r"[A-Za-z0-9._-]+", value):
+            raise ValidationError(_("В логине допустимы латинские буквы, цифры, «.», «_» и «-»."))
+        if value.isdigit():
+            raise ValidationError(_("Логин не может состоять только из цифр."))
+        return value
 
 
 class CodeField(forms.CharField):
@@ -194,6 +219,9 @@ class SignupForm(NewPasswordMixin, forms.Form):
         self.fields["kind"].choices = [c for c in Party.Kind.choices if c[0] in kinds]
         # The first kind the utility serves is chosen, so the form opens short.
         self.fields["kind"].initial = self.fields["kind"].choices[0][0]
+        if mode == "email" and get_utility().signup_chooses_login:
+            self.fields["login"] = LoginChoiceField()
+            self.order_fields(["kind", "login"])
         if mode == "phone":
             self.fields["email"].required = False
             self.fields["email"].label = _("E-mail (необязательно)")

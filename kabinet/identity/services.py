@@ -125,6 +125,18 @@ def _display_name(data: PartyData) -> str:
     return " ".join(p for p in (data.first_name, data.middle_name) if p) or data.last_name
 
 
+def _require_consent(consent: bool) -> None:
+    if not consent:
+        raise DomainError(
+            _("Без согласия на обработку персональных данных регистрация невозможна."),
+            field="consent",
+        )
+
+
+def _login_taken(login: str) -> bool:
+    return User.objects.filter(login__iexact=login).exists()
+
+
 def _require_mode(mode: str) -> None:
     if mode not in get_utility().signup_modes:
         raise DomainError(_("Этот способ регистрации не используется."), code="mode_off")
@@ -138,16 +150,16 @@ def signup_email(
     party: PartyData,
     consent: bool,
     client: Client,
+    login: str = "",
 ) -> User:
     """Регистрация по e-mail (000, 002): the cabinet waits until the link in the letter
-    is followed; until then it can neither sign in nor see data."""
+    is followed; until then it can neither sign in nor see data. Where the utility lets
+    customers choose a login (002), ``login`` is it."""
     _require_mode("email")
-    if not consent:
-        raise DomainError(
-            _("Без согласия на обработку персональных данных регистрация невозможна."),
-            field="consent",
-        )
+    _require_consent(consent)
     email = email.strip().lower()
+    if login and _login_taken(login):
+        raise DomainError(_("Этот логин уже занят. Придумайте другой."), field="login")
     if _email_taken(email):
         raise DomainError(
             _("Этот e-mail уже зарегистрирован. Войдите или восстановите пароль."),
@@ -159,6 +171,7 @@ def signup_email(
     codes.check_send_allowed(target=email, ip=client.ip)
     with transaction.atomic():
         user = User(
+            login=login or None,
             email=email,
             phone=phone or None,
             display_name=_display_name(party),
@@ -221,11 +234,7 @@ def signup_phone(
 ) -> User:
     """Регистрация по номеру телефона (004): a 6-digit SMS code confirms the phone."""
     _require_mode("phone")
-    if not consent:
-        raise DomainError(
-            _("Без согласия на обработку персональных данных регистрация невозможна."),
-            field="consent",
-        )
+    _require_consent(consent)
     existing = User.objects.filter(phone=phone).first()
     if existing and existing.status != User.Status.PENDING:
         raise DomainError(

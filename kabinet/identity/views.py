@@ -131,8 +131,10 @@ def _signup(request, mode: str):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         service = services.signup_email if mode == "email" else services.signup_phone
+        extra = {"login": d["login"]} if "login" in d else {}
         try:
             user = service(
+                **extra,
                 email=d["email"],
                 phone=d["phone"],
                 password=d["password1"],

@@ -54,3 +54,40 @@ def test_recovery_without_codes_points_to_the_utility(client, profile):
 @pytest.mark.parametrize("profile", ["tashkent_heat"], indirect=True)
 def test_idle_timeout_of_seed_003_is_ten_minutes(profile):
     assert profile.idle_timeout_minutes == 10
+
+
+@pytest.mark.parametrize("profile", ["gorseti_tomsk"], indirect=True)
+def test_seed_002_customer_makes_up_a_login_at_sign_up(client, profile):
+    from kabinet.identity.models import User
+
+    form = {
+        "kind": "person",
+        "last_name": "Кедров",
+        "first_name": "Олег",
+        "email": "kedrov@example.ru",
+        "password1": "Teplo-Set-2027",
+        "password2": "Teplo-Set-2027",
+        "consent": "on",
+    }
+    page = client.get("/signup/email/").content.decode()
+    assert 'name="login"' in page
+
+    refused = client.post("/signup/email/", {**form, "login": "12345"})
+    assert "Логин не может состоять только из цифр." in refused.content.decode()
+    assert 'value="kedrov@example.ru"' in refused.content.decode()
+    assert not User.objects.exists()
+
+    client.post("/signup/email/", {**form, "login": "o.kedrov"})
+    user = User.objects.get(email="kedrov@example.ru")
+    assert user.login == "o.kedrov" and user.status == User.Status.PENDING
+
+    taken = client.post(
+        "/signup/email/", {**form, "login": "O.Kedrov", "email": "other@example.ru"}
+    )
+    assert "Этот логин уже занят" in taken.content.decode()
+    assert User.objects.count() == 1
+
+
+@pytest.mark.parametrize("profile", ["tek_spb"], indirect=True)
+def test_no_login_field_where_the_utility_does_not_use_logins(client, profile):
+    assert 'name="login"' not in client.get("/signup/email/").content.decode()
