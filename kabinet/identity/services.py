@@ -170,19 +170,43 @@ def signup_email(
     password_check(password)
     codes.check_send_allowed(target=email, ip=client.ip)
     with transaction.atomic():
-        user = User(
-            login=login or None,
+        user = _pending_customer_create(
+            mode=User.SignupMode.EMAIL,
+            login=login,
             email=email,
-            phone=phone or None,
-            display_name=_display_name(party),
-            signup_mode=User.SignupMode.EMAIL,
-            status=User.Status.PENDING,
+            phone=phone,
+            password=password,
+            party=party,
+            client=client,
         )
-        _set_password(user, password)
-        user.save()
-        _party_create(user=user, data=party, phone=phone, email=email)
-        consent_record(user=user, client=client)
         _send_signup_link(user=user, client=client)
+    return user
+
+
+def _pending_customer_create(
+    *,
+    mode: str,
+    login: str,
+    email: str,
+    phone: str,
+    password: str,
+    party: PartyData,
+    client: Client,
+) -> User:
+    """The cabinet of a sign-up, waiting for its e-mail or phone to be confirmed: the
+    user, the party they act for and their consent, written together."""
+    user = User(
+        login=login or None,
+        email=email or None,
+        phone=phone or None,
+        display_name=_display_name(party),
+        signup_mode=mode,
+        status=User.Status.PENDING,
+    )
+    _set_password(user, password)
+    user.save()
+    _party_create(user=user, data=party, phone=phone, email=email)
+    consent_record(user=user, client=client)
     return user
 
 
@@ -255,17 +279,15 @@ def signup_phone(
         if existing:
             # An unfinished sign-up on this phone is replaced by the new one.
             existing.delete()
-        user = User(
+        user = _pending_customer_create(
+            mode=User.SignupMode.PHONE,
+            login="",
+            email=email,
             phone=phone,
-            email=email or None,
-            display_name=_display_name(party),
-            signup_mode=User.SignupMode.PHONE,
-            status=User.Status.PENDING,
+            password=password,
+            party=party,
+            client=client,
         )
-        _set_password(user, password)
-        user.save()
-        _party_create(user=user, data=party, phone=phone, email=email)
-        consent_record(user=user, client=client)
         _send_sms_code(user=user, purpose=Purpose.SIGNUP_PHONE, phone=phone, client=client)
     return user
 

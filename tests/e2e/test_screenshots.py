@@ -64,6 +64,19 @@ def sign_in(page, identifier: str, password: str = PASSWORD) -> None:
     page.get_by_role("button", name="Войти").click()
 
 
+def sign_up(page, mode: str, last_name: str, first_name: str, contacts: dict) -> None:
+    go(page, f"/signup/{mode}/")
+    page.get_by_label("Физическое лицо").check()
+    page.get_by_label("Фамилия").fill(last_name)
+    page.get_by_label("Имя", exact=True).fill(first_name)
+    for name, value in contacts.items():
+        page.locator(f"[name={name}]").fill(value)
+    page.locator("[name=password1]").fill(PASSWORD)
+    page.locator("[name=password2]").fill(PASSWORD)
+    page.get_by_label(re.compile("согласие")).check()
+    page.get_by_role("button", name="Зарегистрироваться").click()
+
+
 def test_public_pages(page, shoot, sms_outbox):
     call_command("demo_data", quiet=True)
     for name, path in [
@@ -92,26 +105,10 @@ def test_public_pages(page, shoot, sms_outbox):
     page.get_by_role("button", name="Зарегистрироваться").click()
     shoot("signup-errors")
 
-    go(page, "/signup/email/")
-    page.get_by_label("Физическое лицо").check()
-    page.get_by_label("Фамилия").fill("Соколова")
-    page.get_by_label("Имя", exact=True).fill("Мария")
-    page.get_by_label("E-mail").first.fill("maria@example.ru")
-    page.locator("[name=password1]").fill(PASSWORD)
-    page.locator("[name=password2]").fill(PASSWORD)
-    page.get_by_label(re.compile("согласие")).check()
-    page.get_by_role("button", name="Зарегистрироваться").click()
+    sign_up(page, "email", "Соколова", "Мария", {"email": "maria@example.ru"})
     shoot("signup-email-sent")
 
-    go(page, "/signup/phone/")
-    page.get_by_label("Физическое лицо").check()
-    page.get_by_label("Фамилия").fill("Орлов")
-    page.get_by_label("Имя", exact=True).fill("Пётр")
-    page.get_by_label("Телефон").first.fill("+7 921 555-44-33")
-    page.locator("[name=password1]").fill(PASSWORD)
-    page.locator("[name=password2]").fill(PASSWORD)
-    page.get_by_label(re.compile("согласие")).check()
-    page.get_by_role("button", name="Зарегистрироваться").click()
+    sign_up(page, "phone", "Орлов", "Пётр", {"phone": "+7 921 555-44-33"})
     shoot("signup-phone-confirm")
 
     go(page, "/recovery/password/")
