@@ -88,6 +88,10 @@ INSTALLED_APPS = [
     "kabinet.core",
     "kabinet.identity",
     "kabinet.notifications",
+    "kabinet.premises",
+    "kabinet.customer_accounts",
+    "kabinet.billing",
+    "kabinet.metering",
     "kabinet.backoffice",
 ]
 

@@ -16,5 +16,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("kabinet.identity.urls")),
     path("staff/", include("kabinet.backoffice.urls")),
+    path("houses/", include("kabinet.premises.urls")),
+    path("accounts/", include("kabinet.customer_accounts.urls")),
+    path("meters/", include("kabinet.metering.urls")),
     path("", include("kabinet.core.urls")),
 ]

@@ -1,0 +1,52 @@
+"""Money and periods: roubles with kopecks kept as integer kopecks, periods as months.
+
+Money is never a float. Amounts are stored as integer kopecks (``BigIntegerField``),
+handled in code as ``Decimal`` with two places, and shown the Russian way:
+``1 234,56 ₽``. A period is the first day of its month and is shown as "Ноябрь 2026".
+"""
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+KOPECK = Decimal("0.01")
+
+MONTHS = [
+    _("Январь"), _("Февраль"), _("Март"), _("Апрель"), _("Май"), _("Июнь"),
+    _("Июль"), _("Август"), _("Сентябрь"), _("Октябрь"), _("Ноябрь"), _("Декабрь"),
+]  # fmt: skip
+
+
+def to_kopecks(amount: Decimal | int | str) -> int:
+    """Roubles (Decimal or its string) → integer kopecks, rounded half up."""
+    value = Decimal(amount).quantize(KOPECK, rounding=ROUND_HALF_UP)
+    return int(value * 100)
+
+
+def from_kopecks(kopecks: int) -> Decimal:
+    return (Decimal(kopecks) / 100).quantize(KOPECK)
+
+
+def format_rub(kopecks: int, *, sign: bool = False) -> str:
+    """12345678 → "123 456,78 ₽" (a no-break space between groups and before ₽)."""
+    negative = kopecks < 0
+    roubles, kop = divmod(abs(kopecks), 100)
+    groups = f"{roubles:,}".replace(",", "\u00a0")
+    prefix = "−" if negative else ("+" if sign and kopecks > 0 else "")
+    return f"{prefix}{groups},{kop:02d}\u00a0₽"
+
+
+def period_of(day: date) -> date:
+    """The period (first day of the month) a date belongs to."""
+    return day.replace(day=1)
+
+
+def add_months(period: date, months: int) -> date:
+    index = period.year * 12 + period.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def format_period(period: date) -> str:
+    """date(2026, 11, 1) → "Ноябрь 2026"."""
+    return f"{MONTHS[period.month - 1]} {period.year}"
