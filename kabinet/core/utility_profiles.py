@@ -66,6 +66,12 @@ class UtilityProfile:
     tax_id_country: str = "ru"
     personal_data_policy_version: str = "2026-01"
     remember_me: bool = True
+    # Лицевой счёт: how many digits its number has, and what proves it is yours when
+    # linking it: "last_payment" (000 §2.2.6: amount and date of the last payment) or
+    # "activation_code" (004: the code printed on the receipt, valid three months).
+    account_number_digits: int = 9
+    account_link_proof: str = "last_payment"
+    account_link_tries: int = 5
     # 002 §4.1: the customer makes up a login at sign-up by e-mail.
     signup_chooses_login: bool = False
     totp_available: bool = True
@@ -196,6 +202,7 @@ PROFILES: dict[str, UtilityProfile] = {
         support_email="lk@tgk2-energo.example.ru",
         # 004: sign-up by phone (+7) with an SMS code; recovery by SMS.
         signup_modes=frozenset({"phone"}),
+        account_link_proof="activation_code",
         login_methods=frozenset({"phone", "email"}),
         recovery_methods=frozenset({"sms_code", "email_code"}),
         password_policy="letters_digits",

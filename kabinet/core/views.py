@@ -12,7 +12,10 @@ def home_view(request):
         return render(request, "core/welcome.html", {"form": LoginForm()})
     if request.user.is_staff:
         return redirect("backoffice:dashboard")
-    return render(request, "core/home.html", {"parties": request.user.parties.all()})
+    accounts = request.user.personal_accounts.select_related("premises__house__street__settlement")
+    return render(
+        request, "core/home.html", {"parties": request.user.parties.all(), "accounts": accounts}
+    )
 
 
 def personal_data_policy_view(request):

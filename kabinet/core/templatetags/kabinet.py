@@ -46,3 +46,19 @@ def device(user_agent: str) -> str:
         browser = "Chrome"
     words = ", ".join(w for w in (browser, system) if w)
     return words or re.sub(r"\s+", " ", user_agent)[:40]
+
+
+@register.filter
+def rub(kopecks) -> str:
+    """Kopecks → "1 234,56 ₽"."""
+    from kabinet.core.money import format_rub
+
+    return "" if kopecks is None else format_rub(int(kopecks))
+
+
+@register.filter
+def period(value) -> str:
+    """date(2026, 11, 1) → "Ноябрь 2026"."""
+    from kabinet.core.money import format_period
+
+    return "" if value is None else format_period(value)

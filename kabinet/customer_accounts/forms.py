@@ -1,0 +1,71 @@
+import re
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from kabinet.core.utility import get_utility
+
+
+class AccountLinkForm(forms.Form):
+    """Добавить лицевой счёт: its number and the proof the utility asks for."""
+
+    number = forms.CharField(
+        label=_("Номер лицевого счёта"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    amount = forms.CharField(
+        label=_("Сумма последнего платежа, ₽"),
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "1 234,56"}),
+    )
+    paid_on = forms.DateField(
+        label=_("Дата последнего платежа"),
+        required=False,
+        input_formats=["%d.%m.%Y", "%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    code = forms.CharField(
+        label=_("Код активации с квитанции"),
+        required=False,
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "ABCD-2345"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        profile = get_utility()
+        self.proof = profile.account_link_proof
+        digits = profile.account_number_digits
+        self.fields["number"].help_text = _("%(n)d цифр, как в квитанции.") % {"n": digits}
+        if self.proof == "activation_code":
+            del self.fields["amount"], self.fields["paid_on"]
+            self.fields["code"].required = True
+            self.fields["code"].help_text = _("Код напечатан в квитанции и действует три месяца.")
+        else:
+            del self.fields["code"]
+            self.fields["amount"].required = True
+            self.fields["paid_on"].required = True
+            self.fields["paid_on"].help_text = _(
+                "Оплата появляется в системе в течение 7 дней. Если платёж совсем свежий, "
+                "укажите предыдущий."
+            )
+
+    def clean_number(self):
+        value = re.sub(r"\s", "", self.cleaned_data["number"])
+        digits = get_utility().account_number_digits
+        if not value.isdigit() or len(value) != digits:
+            raise ValidationError(_("Номер лицевого счёта состоит из %(n)d цифр.") % {"n": digits})
+        return value
+
+    def clean_amount(self):
+        raw = self.cleaned_data["amount"].replace("\u00a0", "").replace(" ", "").replace(",", ".")
+        try:
+            value = Decimal(raw)
+        except InvalidOperation as exc:
+            raise ValidationError(_("Введите сумму в рублях, например 1234,56.")) from exc
+        if value <= 0 or value.as_tuple().exponent < -2:
+            raise ValidationError(_("Введите сумму в рублях, например 1234,56."))
+        return value

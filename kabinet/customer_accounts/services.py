@@ -1,0 +1,148 @@
+"""Every write about personal accounts: linking one to a cabinet, unlinking it,
+issuing the receipt's activation code."""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from kabinet.billing.models import Payment
+from kabinet.core.errors import DomainError
+from kabinet.core.money import to_kopecks
+from kabinet.core.utility import get_utility
+from kabinet.customer_accounts.models import AccountLinkEvent, PersonalAccount
+from kabinet.identity import throttle
+from kabinet.identity.codes import minutes_text
+
+LINK_WINDOW_SECONDS = 3600
+ACTIVATION_CODE_MONTHS = 3
+
+
+@dataclass(frozen=True)
+class LastPaymentProof:
+    """000 §2.2.6: the amount and the date of the last payment on the account."""
+
+    amount: Decimal
+    paid_on: date
+
+
+@dataclass(frozen=True)
+class ActivationCodeProof:
+    """004: the activation code printed on the receipt."""
+
+    code: str
+
+
+def _code_digest(code: str) -> str:
+    normalised = code.strip().upper().replace("-", "").replace(" ", "")
+    return hmac.new(settings.SECRET_KEY.encode(), normalised.encode(), hashlib.sha256).hexdigest()
+
+
+def activation_code_issue(*, account: PersonalAccount, today: date | None = None) -> str:
+    """A new activation code for the receipt, valid three months (004). Returns it once;
+    only its keyed hash is kept."""
+    today = today or timezone.localdate()
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    code = "".join(secrets.choice(alphabet) for _ in range(8))
+    PersonalAccount.objects.filter(pk=account.pk).update(
+        activation_code_hash=_code_digest(code),
+        activation_code_valid_until=today + timedelta(days=92),
+    )
+    return f"{code[:4]}-{code[4:]}"
+
+
+def _proof_matches(account: PersonalAccount, proof, today: date) -> bool:
+    if isinstance(proof, ActivationCodeProof):
+        return bool(
+            account.activation_code_hash
+            and account.activation_code_valid_until
+            and account.activation_code_valid_until >= today
+            and hmac.compare_digest(account.activation_code_hash, _code_digest(proof.code))
+        )
+    last = Payment.objects.filter(account=account).order_by("-credited_on", "-id").first()
+    return bool(
+        last
+        and last.credited_on == proof.paid_on
+        and last.amount_kopecks == to_kopecks(proof.amount)
+    )
+
+
+def _tries_left_message(left: int) -> str:
+    if left <= 0:
+        return _("Попытки исчерпаны. Повторите через %(wait)s или обратитесь в поддержку.") % {
+            "wait": minutes_text(LINK_WINDOW_SECONDS)
+        }
+    return ngettext(
+        "Лицевой счёт с такими данными не найден. Проверьте номер и подтверждение. "
+        "Осталась %(n)d попытка.",
+        "Лицевой счёт с такими данными не найден. Проверьте номер и подтверждение. "
+        "Осталось попыток: %(n)d.",
+        left,
+    ) % {"n": left}
+
+
+def account_link(*, user, number: str, proof, today: date | None = None) -> PersonalAccount:
+    """Привязать лицевой счёт к кабинету. The number and the proof must both match; a
+    wrong one says only "not found" and counts against the cabinet's tries, so nobody
+    learns which accounts exist. One account belongs to one cabinet (000 §2.2.1)."""
+    today = today or timezone.localdate()
+    profile = get_utility()
+    key = str(user.pk)
+    limit = profile.account_link_tries
+    wait = throttle.retry_after("account_link", key, limit=limit, seconds=LINK_WINDOW_SECONDS)
+    if wait:
+        raise DomainError(
+            _("Слишком много неудачных попыток. Повторите через %(wait)s.")
+            % {"wait": minutes_text(wait)},
+            code="locked",
+        )
+    number = number.strip()
+    account = PersonalAccount.objects.filter(number=number).first()
+    if account is None or not _proof_matches(account, proof, today):
+        throttle.hit("account_link", key)
+        used = throttle.hits("account_link", key, seconds=LINK_WINDOW_SECONDS)
+        raise DomainError(_tries_left_message(limit - used), code="not_found")
+    with transaction.atomic():
+        account = PersonalAccount.objects.select_for_update().get(pk=account.pk)
+        if account.owner_id == user.pk:
+            raise DomainError(_("Этот лицевой счёт уже есть в вашем кабинете."), code="already")
+        if account.owner_id is not None:
+            raise DomainError(
+                _(
+                    "Этот лицевой счёт уже привязан к другому личному кабинету. Если это "
+                    "ваш счёт, напишите в поддержку: %(phone)s, %(email)s."
+                )
+                % {"phone": profile.support_phone, "email": profile.support_email},
+                code="taken",
+            )
+        account.owner = user
+        account.linked_at = timezone.now()
+        account.save(update_fields=["owner", "linked_at"])
+        kind = "activation_code" if isinstance(proof, ActivationCodeProof) else "last_payment"
+        AccountLinkEvent.objects.create(
+            account=account, user=user, action=AccountLinkEvent.Action.LINKED, proof=kind
+        )
+        throttle.clear("account_link", key)
+    return account
+
+
+def account_unlink(*, user, account: PersonalAccount) -> None:
+    """Отвязать лицевой счёт: the account leaves the cabinet; its data stays with the utility."""
+    with transaction.atomic():
+        account = PersonalAccount.objects.select_for_update().get(pk=account.pk)
+        if account.owner_id != user.pk:
+            raise DomainError(_("Этого лицевого счёта нет в вашем кабинете."))
+        account.owner = None
+        account.linked_at = None
+        account.save(update_fields=["owner", "linked_at"])
+        AccountLinkEvent.objects.create(
+            account=account, user=user, action=AccountLinkEvent.Action.UNLINKED
+        )

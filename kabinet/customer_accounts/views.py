@@ -1,0 +1,77 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kabinet.billing.selectors import account_summary
+from kabinet.core.errors import DomainError
+from kabinet.core.http import form_error
+from kabinet.customer_accounts import forms, services
+from kabinet.customer_accounts.models import PersonalAccount
+
+
+def _accounts(user):
+    return PersonalAccount.objects.visible_to(user).select_related(
+        "premises__house__street__settlement", "premises__house__management_company"
+    )
+
+
+@login_required
+def account_list_view(request):
+    """Лицевые счета: every account of the cabinet, to switch between them."""
+    accounts = list(_accounts(request.user).filter(owner=request.user))
+    if len(accounts) == 1 and "all" not in request.GET:
+        return redirect("customer_accounts:detail", uuid=accounts[0].uuid)
+    return render(request, "customer_accounts/list.html", {"accounts": accounts})
+
+
+@login_required
+def account_add_view(request):
+    form = forms.AccountLinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        if form.proof == "activation_code":
+            proof = services.ActivationCodeProof(code=d["code"])
+        else:
+            proof = services.LastPaymentProof(amount=d["amount"], paid_on=d["paid_on"])
+        try:
+            account = services.account_link(user=request.user, number=d["number"], proof=proof)
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(
+                request, _("Лицевой счёт %(n)s добавлен в кабинет.") % {"n": account.number}
+            )
+            return redirect("customer_accounts:detail", uuid=account.uuid)
+    return render(request, "customer_accounts/add.html", {"form": form})
+
+
+@login_required
+def account_detail_view(request, uuid):
+    """Информация по счёту (000 §2.2.6.1, 004 Сведения)."""
+    account = get_object_or_404(_accounts(request.user), uuid=uuid)
+    others = _accounts(request.user).filter(owner=account.owner_id).exclude(pk=account.pk)
+    return render(
+        request,
+        "customer_accounts/detail.html",
+        {
+            "account": account,
+            "summary": account_summary(account=account, today=timezone.localdate()),
+            "others": others if not request.user.is_staff else [],
+        },
+    )
+
+
+@login_required
+@require_POST
+def account_unlink_view(request, uuid):
+    account = get_object_or_404(_accounts(request.user), uuid=uuid)
+    try:
+        services.account_unlink(user=request.user, account=account)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("customer_accounts:detail", uuid=uuid)
+    messages.success(request, _("Лицевой счёт %(n)s убран из кабинета.") % {"n": account.number})
+    return redirect("customer_accounts:list")
