@@ -127,6 +127,16 @@ def test_customer_pages(page, shoot):
     call_command("demo_data", quiet=True)
     sign_in(page, "resident@example.ru")
     shoot("home-resident")
+    go(page, "/accounts/?all=1")
+    shoot("accounts")
+    page.get_by_role("link", name=re.compile("Лицевой счёт 100000001")).first.click()
+    shoot("account")
+    go(page, "/accounts/add/")
+    page.locator("[name=number]").fill("100000003")
+    page.locator("[name=amount]").fill("2345,00")
+    page.locator("[name=paid_on]").fill("2026-10-14")
+    page.get_by_role("button", name="Добавить").click()
+    shoot("account-add-error")
     for name, path in [
         ("profile", "/profile/"),
         ("password-change", "/profile/password/"),

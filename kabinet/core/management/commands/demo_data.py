@@ -156,6 +156,10 @@ class Command(BaseCommand):
             **DEMO_CONTRACT_ORG,
         )
 
+        from kabinet.core.management.commands.demo_homes import build_demo_homes
+
+        build_demo_homes(resident=resident)
+
         rng = random.Random(2026)  # noqa: S311 - demo data, not secrets
         for n in range(scale):
             user = _user(
