@@ -59,6 +59,16 @@ class ManagementCompany(models.Model):
         return self.name
 
 
+class HouseQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Staff see every house; a customer only the houses they follow ("Мой дом")."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self
+        return self.filter(housefollow__user=user)
+
+
 class House(models.Model):
     """Дом в зоне теплоснабжения: улица, номер, корпус, литера."""
 
@@ -77,6 +87,8 @@ class House(models.Model):
     followers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="HouseFollow", related_name="followed_houses"
     )
+
+    objects = HouseQuerySet.as_manager()
 
     class Meta:
         ordering = ["street__name", "number", "building", "letter"]
