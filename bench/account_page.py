@@ -9,6 +9,7 @@ and prints the median and 95th percentile. A load test it is not: one client, on
 """
 
 import argparse
+import io
 import os
 import random
 import statistics
@@ -53,14 +54,14 @@ def main() -> None:
     if fresh:
         start = time.perf_counter()
         call_command("demo_data", quiet=True)
-        call_command("demo_homes", accounts=args.accounts, stdout=open(os.devnull, "w"))
+        call_command("demo_homes", accounts=args.accounts, stdout=io.StringIO())
         print(f"built {db.name} in {time.perf_counter() - start:.0f} s")
     total = PersonalAccount.objects.count()
     staff = User.objects.get(login="operator")
     client = Client()
     client.force_login(staff)
     rng = random.Random(1)
-    ids = list(PersonalAccount.objects.values_list("uuid", flat=True)[: 20_000])
+    ids = list(PersonalAccount.objects.values_list("uuid", flat=True)[:20_000])
     times = []
     for _ in range(args.n):
         uuid = rng.choice(ids)

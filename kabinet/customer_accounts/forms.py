@@ -4,6 +4,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from kabinet.core.utility import get_utility
 
@@ -39,7 +40,9 @@ class AccountLinkForm(forms.Form):
         profile = get_utility()
         self.proof = profile.account_link_proof
         digits = profile.account_number_digits
-        self.fields["number"].help_text = _("%(n)d цифр, как в квитанции.") % {"n": digits}
+        self.fields["number"].help_text = ngettext(
+            "%(n)d цифра, как в квитанции.", "%(n)d цифр, как в квитанции.", digits
+        ) % {"n": digits}
         if self.proof == "activation_code":
             del self.fields["amount"], self.fields["paid_on"]
             self.fields["code"].required = True

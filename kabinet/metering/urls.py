@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from kabinet.metering import views
 
 app_name = "metering"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("account/<uuid:uuid>/submit/", views.submit_view, name="submit"),
+    path("account/<uuid:uuid>/history/", views.history_view, name="history"),
+]

@@ -25,7 +25,7 @@ def test_link_by_the_last_payment_then_switch_and_unlink(page, alice, charlie):
     page.locator("[name=amount]").fill("2345,00")
     page.locator("[name=paid_on]").fill("2026-10-14")
     page.get_by_role("button", name="Добавить").click()
-    expect(alert(page)).to_contain_text("Осталось попыток: 4.")
+    expect(alert(page)).to_contain_text("Осталось 4 попытки.")
     expect(page.locator("[name=number]")).to_have_value("100000001")
     assert PersonalAccount.objects.get(pk=mine.pk).owner is None
 

@@ -41,7 +41,7 @@ def test_link_by_the_last_payment(alice, acc):
 def test_wrong_proof_says_not_found_and_counts_tries(alice, acc, proof):
     with pytest.raises(DomainError) as exc:
         services.account_link(user=alice, number="100000001", proof=proof)
-    assert "не найден" in exc.value.message and "Осталось попыток: 4." in exc.value.message
+    assert "не найден" in exc.value.message and "Осталось 4 попытки." in exc.value.message
     acc.refresh_from_db()
     assert acc.owner is None
 
