@@ -5,7 +5,7 @@ that many accounts (for bench/) in bulk.
 """
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.core.management.base import BaseCommand
@@ -205,6 +205,73 @@ def build_accounts(
     return accounts
 
 
+def build_meters(accounts: list[PersonalAccount], *, today: date, months: int = 24) -> None:
+    """Each account a hot-water meter (м³); the first also a two-zone electricity meter.
+    Two years of accepted monthly readings, rising as real ones do."""
+    from kabinet.metering.models import Meter, Reading
+
+    rng = random.Random(5)  # noqa: S311 - demo data
+    meters, readings = [], []
+    for i, acc in enumerate(accounts):
+        meters.append(
+            Meter(
+                account=acc,
+                number=f"ГВС-{acc.number[-6:]}",
+                model_name="СГВ-15",
+                service="Горячее водоснабжение",
+                unit="м³",
+                zones=Meter.Zones.SINGLE,
+                digits=5,
+                decimals=3,
+                installed_on=date(2021, 3, 1),
+                verified_until=date(2027, 3, 1) if i % 5 else add_months(period_of(today), -2),
+            )
+        )
+        if i == 0:
+            meters.append(
+                Meter(
+                    account=acc,
+                    number="ЭЛ-0457812",
+                    model_name="Меркурий 201.8",
+                    service="Электроэнергия",
+                    unit="кВт·ч",
+                    zones=Meter.Zones.TWO,
+                    digits=6,
+                    decimals=0,
+                    installed_on=date(2020, 6, 1),
+                    verified_until=date(2036, 6, 1),
+                )
+            )
+    meters = Meter.objects.bulk_create(meters)
+    for meter in meters:
+        zones = ["day", "night"] if meter.zones == Meter.Zones.TWO else ["total"]
+        values = {zone: Decimal(rng.randint(100, 900)) for zone in zones}
+        for period in _periods(today, months):
+            for zone in zones:
+                if meter.unit == "м³":
+                    step = Decimal(rng.randint(2000, 5000)) / 1000
+                else:
+                    step = Decimal(rng.randint(120, 220) if zone == "day" else rng.randint(50, 90))
+                values[zone] += step
+                readings.append(
+                    Reading(
+                        meter=meter,
+                        zone=zone,
+                        period=period,
+                        value=values[zone],
+                        source=rng.choice(
+                            [Reading.Source.CUSTOMER] * 4
+                            + [Reading.Source.IKU, Reading.Source.BILLING]
+                        ),
+                        status=Reading.Status.ACCEPTED,
+                        submitted_at=timezone.make_aware(
+                            datetime.combine(period + timedelta(days=rng.randint(14, 24)), time(12))
+                        ),
+                    )
+                )
+    Reading.objects.bulk_create(readings, batch_size=5000)
+
+
 @transaction.atomic
 def build_demo_homes(*, resident, today: date | None = None, accounts: int = 40) -> None:
     """The registry, archives, ``accounts`` accounts, and the resident's two accounts."""
@@ -229,6 +296,7 @@ def build_demo_homes(*, resident, today: date | None = None, accounts: int = 40)
         channel=Payment.Channel.BANK,
     )
     resident.followed_houses.add(mine[0].premises.house)
+    build_meters(demo, today=today)
 
 
 class Command(BaseCommand):
