@@ -1,6 +1,7 @@
 from datetime import date
 
 from django import forms
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,7 +29,7 @@ class ReadingsForm(forms.Form):
                     help_text = _("Предыдущее показание: %(v)s за %(p)s, от %(d)s") % {
                         "v": format_value(previous.value),
                         "p": format_period(previous.period).lower(),
-                        "d": date_format(previous.submitted_at, "d.m.Y"),
+                        "d": date_format(timezone.localtime(previous.submitted_at), "d.m.Y"),
                     }
                 label = (
                     Reading.Zone(zone).label.capitalize()
