@@ -14,7 +14,13 @@ def home_view(request):
         return redirect("backoffice:dashboard")
     accounts = request.user.personal_accounts.select_related("premises__house__street__settlement")
     return render(
-        request, "core/home.html", {"parties": request.user.parties.all(), "accounts": accounts}
+        request,
+        "core/home.html",
+        {
+            "parties": request.user.parties.all(),
+            "accounts": accounts,
+            "houses": request.user.followed_houses.exists(),
+        },
     )
 
 
