@@ -72,6 +72,8 @@ class UtilityProfile:
     account_number_digits: int = 9
     account_link_proof: str = "last_payment"
     account_link_tries: int = 5
+    # 000 §2.1: a person signing up picks their house from the supply zone's registry.
+    signup_asks_house: bool = False
     # 002 §4.1: the customer makes up a login at sign-up by e-mail.
     signup_chooses_login: bool = False
     totp_available: bool = True
@@ -103,6 +105,7 @@ PROFILES: dict[str, UtilityProfile] = {
         recovery_methods=frozenset({"email_code"}),
         # 000 §2.2.3: only Latin letters, at least 6, upper, lower, digit and symbol.
         password_policy="latin_complex",
+        signup_asks_house=True,
     ),
     "gk_kazan": UtilityProfile(
         code="gk_kazan",

@@ -151,6 +151,7 @@ def signup_email(
     consent: bool,
     client: Client,
     login: str = "",
+    house=None,
 ) -> User:
     """Регистрация по e-mail (000, 002): the cabinet waits until the link in the letter
     is followed; until then it can neither sign in nor see data. Where the utility lets
@@ -179,6 +180,11 @@ def signup_email(
             party=party,
             client=client,
         )
+        if house is not None:
+            # 000 §2.1: the resident's house, chosen from the registry, is "my house".
+            from kabinet.premises.services import house_follow
+
+            house_follow(user=user, house=house)
         _send_signup_link(user=user, client=client)
     return user
 

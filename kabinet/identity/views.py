@@ -124,14 +124,48 @@ def signup_view(request):
     return render(request, "identity/signup_choose.html", {"modes": modes})
 
 
+def _address_picker(request, mode: str):
+    """000 §2.1: the house picker inside the e-mail sign-up, where the utility asks."""
+    if mode != "email" or not get_utility().signup_asks_house:
+        return None
+    from kabinet.premises.forms import AddressPickerForm
+
+    data = request.POST if request.method == "POST" else (request.GET or None)
+    picker = AddressPickerForm(data, prefix="address")
+    picker.is_valid()
+    return picker
+
+
 def _signup(request, mode: str):
     if mode not in get_utility().signup_modes:
         raise Http404
+    picker = _address_picker(request, mode)
+    if picker is not None and request.POST.get(picker.action_name):
+        # A step of the address picker, not the sign-up itself: keep what was typed,
+        # show no errors yet.
+        form = forms.SignupForm(mode=mode, initial=request.POST.dict())
+        return render(
+            request, "identity/signup.html", {"form": form, "mode": mode, "picker": picker}
+        )
     form = forms.SignupForm(request.POST or None, mode=mode)
+    # The house may be chosen now or later from the start page; a choice begun must be
+    # finished, so nobody is signed up with half an address.
+    started = picker is not None and picker.step != "settlement"
+    needs_house = started and request.POST.get("kind") == "person"
+    if request.method == "POST" and needs_house and form.is_valid() and picker.house is None:
+        form.add_error(
+            None,
+            _(
+                "Дом выбран не до конца: укажите улицу, номер дома (и корпус или литеру, "
+                "если есть) и нажмите «Далее»."
+            ),
+        )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         service = services.signup_email if mode == "email" else services.signup_phone
         extra = {"login": d["login"]} if "login" in d else {}
+        if picker is not None and d["kind"] == "person":
+            extra["house"] = picker.house
         try:
             user = service(
                 **extra,
@@ -150,7 +184,7 @@ def _signup(request, mode: str):
                 return redirect("identity:signup_email_sent")
             request.session["kb_signup_phone"] = user.phone
             return redirect("identity:signup_phone_confirm")
-    return render(request, "identity/signup.html", {"form": form, "mode": mode})
+    return render(request, "identity/signup.html", {"form": form, "mode": mode, "picker": picker})
 
 
 def signup_email_view(request):
