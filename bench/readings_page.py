@@ -97,8 +97,9 @@ def main() -> None:
         value = str((last.value + 3).quantize(1)) if last else "10"
         field = reading_field(meter, "total")
         t = time.perf_counter()
-        client.post(url + "submit/", {field: value})
+        answer = client.post(url + "submit/", {field: value})
         post.append((time.perf_counter() - t) * 1000)
+        assert answer.status_code == 302, "the submission was not accepted"
         t = time.perf_counter()
         assert client.get(url + "history/").status_code == 200
         history.append((time.perf_counter() - t) * 1000)
