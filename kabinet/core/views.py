@@ -1,4 +1,5 @@
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from kabinet.core.legal import policy_text
 from kabinet.core.utility import get_utility
@@ -12,7 +13,14 @@ def home_view(request):
         return render(request, "core/welcome.html", {"form": LoginForm()})
     if request.user.is_staff:
         return redirect("backoffice:dashboard")
-    accounts = request.user.personal_accounts.select_related("premises__house__street__settlement")
+    from kabinet.billing.selectors import to_pay_by_account
+
+    accounts = list(
+        request.user.personal_accounts.select_related("premises__house__street__settlement")
+    )
+    balances = to_pay_by_account(accounts=accounts, today=timezone.localdate())
+    for account in accounts:
+        account.balance_kopecks = balances[account.pk]
     return render(
         request,
         "core/home.html",
