@@ -11,6 +11,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from kabinet.core.utility import get_utility
+from kabinet.identity import services
 from kabinet.identity.models import UserSession
 
 # How often the last-seen mark is written: fine enough for a 10-minute idle limit,
@@ -61,7 +62,7 @@ class SessionPolicyMiddleware:
                 stamp_session(request)
             reason = session_expired(request.session, at=t)
             if reason:
-                UserSession.objects.filter(session_key=request.session.session_key).delete()
+                services.session_close(session_key=request.session.session_key)
                 logout(request)
                 messages.info(
                     request,

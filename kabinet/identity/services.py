@@ -660,6 +660,12 @@ def sign_in_record(
         User.objects.filter(pk=user.pk).update(last_login=timezone.now())
 
 
+def session_close(*, session_key: str | None) -> None:
+    """A session ended (sign-out or timeout): it leaves the list of open sessions."""
+    if session_key:
+        UserSession.objects.filter(session_key=session_key).delete()
+
+
 def session_key_changed(*, old_key: str | None, new_key: str | None) -> None:
     """The session got a new key (a password change cycles it): keep it in the list of
     open sessions, so that signing out elsewhere or a later change still ends it."""

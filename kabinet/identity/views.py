@@ -108,7 +108,7 @@ def login_totp_view(request):
 @require_POST
 def logout_view(request):
     if request.user.is_authenticated:
-        UserSession.objects.filter(session_key=request.session.session_key).delete()
+        services.session_close(session_key=request.session.session_key)
     auth_logout(request)
     messages.info(request, _("Вы вышли из личного кабинета."))
     return redirect("identity:login")
