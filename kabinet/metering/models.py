@@ -215,6 +215,43 @@ class ReadingEvent(models.Model):
         return f"{self.reading_id}: {self.from_status} → {self.to_status}"
 
 
+class MeterEvent(models.Model):
+    """A change of a meter: registration, an edit (old and new values), a new поверка,
+    removal from metering or a return to work; who, when and why."""
+
+    class Action(models.TextChoices):
+        REGISTERED = "registered", _("зарегистрирован")
+        CHANGED = "changed", _("изменён")
+        VERIFIED = "verified", _("поверен")
+        REMOVED = "removed", _("снят с учёта")
+        RESTORED = "restored", _("возвращён в работу")
+
+    meter = models.ForeignKey(
+        Meter, on_delete=models.CASCADE, related_name="events", verbose_name=_("прибор учёта")
+    )
+    action = models.CharField(_("действие"), max_length=12, choices=Action.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("кто"),
+    )
+    at = models.DateTimeField(_("когда"), default=timezone.now)
+    # {field: [old, new]}, both as strings ("" for empty).
+    changes = models.JSONField(_("изменения"), default=dict, blank=True)
+    comment = models.CharField(_("комментарий"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("изменение прибора учёта")
+        verbose_name_plural = _("история приборов учёта")
+
+    def __str__(self) -> str:
+        return f"{self.meter_id}: {self.get_action_display()}"
+
+
 ZONES_OF: dict[str, list[str]] = {
     Meter.Zones.SINGLE: [Reading.Zone.TOTAL],
     Meter.Zones.TWO: [Reading.Zone.DAY, Reading.Zone.NIGHT],
