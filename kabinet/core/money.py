@@ -37,6 +37,17 @@ def format_rub(kopecks: int, *, sign: bool = False) -> str:
     return f"{prefix}{groups},{kop:02d}\u00a0₽"
 
 
+def format_quantity(value: Decimal | None) -> str:
+    """A reading, a volume or a consumption the Russian way, without trailing zeros:
+    Decimal("12345.5000") → "12 345,5" (no-break space between thousands)."""
+    if value is None:
+        return ""
+    sign = "−" if value < 0 else ""
+    whole, _sep, frac = format(abs(value), "f").partition(".")
+    frac = frac.rstrip("0")
+    return sign + f"{int(whole):,}".replace(",", "\u00a0") + ("," + frac if frac else "")
+
+
 def period_of(day: date) -> date:
     """The period (first day of the month) a date belongs to."""
     return day.replace(day=1)

@@ -69,9 +69,14 @@ class UtilityProfile:
     # Лицевой счёт: how many digits its number has, and what proves it is yours when
     # linking it: "last_payment" (000 §2.2.6: amount and date of the last payment) or
     # "activation_code" (004: the code printed on the receipt, valid three months).
+    # "meter_number" (002 §4.7.2) adds a contract's meters by the contract number and the
+    # number of any one of its meters; the number field is then labelled «Номер договора».
     account_number_digits: int = 9
     account_link_proof: str = "last_payment"
     account_link_tries: int = 5
+    # How a reading is typed: "plain" (004: digits, a comma only where the meter has
+    # decimals, no leading zeros) or "fixed_2" (003: XXXXXX,XX, always two decimals).
+    reading_format: str = "plain"
     # 000 §2.1: a person signing up picks their house from the supply zone's registry.
     signup_asks_house: bool = False
     # 002 §4.1: the customer makes up a login at sign-up by e-mail.
@@ -157,6 +162,9 @@ PROFILES: dict[str, UtilityProfile] = {
         login_methods=frozenset({"email", "login"}),
         recovery_methods=frozenset({"email_code", "forgot_login"}),
         signup_chooses_login=True,
+        # 002 §4.7.2: a meter is added by the contract number and the meter's number; the
+        # contract's other meters come with it.
+        account_link_proof="meter_number",
     ),
     "tashkent_heat": UtilityProfile(
         code="tashkent_heat",
@@ -184,6 +192,8 @@ PROFILES: dict[str, UtilityProfile] = {
         idle_timeout_minutes=10,
         party_kinds=frozenset({"legal"}),
         tax_id_country="uz",
+        # 003 §3: consumption is sent in the format XXXXXX,XX.
+        reading_format="fixed_2",
     ),
     "tgk2": UtilityProfile(
         code="tgk2",

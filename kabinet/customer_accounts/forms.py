@@ -35,6 +35,13 @@ class AccountLinkForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "ABCD-2345"}),
     )
 
+    meter_number = forms.CharField(
+        label=_("Номер счётчика"),
+        required=False,
+        max_length=64,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         profile = get_utility()
@@ -43,7 +50,20 @@ class AccountLinkForm(forms.Form):
         self.fields["number"].help_text = ngettext(
             "%(n)d цифра, как в квитанции.", "%(n)d цифр, как в квитанции.", digits
         ) % {"n": digits}
-        if self.proof == "activation_code":
+        if self.proof != "meter_number":
+            del self.fields["meter_number"]
+        if self.proof == "meter_number":
+            # 002 §4.7.2: the contract number and the number of one of its meters.
+            del self.fields["amount"], self.fields["paid_on"], self.fields["code"]
+            self.fields["number"].label = _("Номер договора")
+            self.fields["number"].help_text = ngettext(
+                "%(n)d цифра, как в договоре.", "%(n)d цифр, как в договоре.", digits
+            ) % {"n": digits}
+            self.fields["meter_number"].required = True
+            self.fields["meter_number"].help_text = _(
+                "Заводской номер с корпуса счётчика или из договора."
+            )
+        elif self.proof == "activation_code":
             del self.fields["amount"], self.fields["paid_on"]
             self.fields["code"].required = True
             self.fields["code"].help_text = _("Код напечатан в квитанции и действует три месяца.")
@@ -60,6 +80,8 @@ class AccountLinkForm(forms.Form):
         value = re.sub(r"\s", "", self.cleaned_data["number"])
         digits = get_utility().account_number_digits
         if not value.isdigit() or len(value) != digits:
+            if self.proof == "meter_number":
+                raise ValidationError(_("Номер договора состоит из %(n)d цифр.") % {"n": digits})
             raise ValidationError(_("Номер лицевого счёта состоит из %(n)d цифр.") % {"n": digits})
         return value
 

@@ -3,6 +3,7 @@ issuing the receipt's activation code."""
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -41,22 +42,43 @@ class ActivationCodeProof:
     code: str
 
 
+@dataclass(frozen=True)
+class MeterNumberProof:
+    """002 §4.7.2: the number of any one meter of the contract; the account number is
+    then the contract number, and all the contract's meters come with it."""
+
+    meter_number: str
+
+
+def _normalised_meter_number(number: str) -> str:
+    return re.sub(r"[\s\-]", "", number).upper()
+
+
 def _code_digest(code: str) -> str:
     normalised = code.strip().upper().replace("-", "").replace(" ", "")
     return hmac.new(settings.SECRET_KEY.encode(), normalised.encode(), hashlib.sha256).hexdigest()
 
 
-def activation_code_issue(*, account: PersonalAccount, today: date | None = None) -> str:
+def activation_code_issue(
+    *, account: PersonalAccount, today: date | None = None, code: str | None = None
+) -> str:
     """A new activation code for the receipt, valid three months (004). Returns it once;
-    only its keyed hash is kept."""
+    only its keyed hash is kept. ``code`` is for the demo, which prints a known one."""
     today = today or timezone.localdate()
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-    code = "".join(secrets.choice(alphabet) for _ in range(8))
+    code = (code or "".join(secrets.choice(alphabet) for _ in range(8))).replace("-", "")
     PersonalAccount.objects.filter(pk=account.pk).update(
         activation_code_hash=_code_digest(code),
         activation_code_valid_until=today + timedelta(days=92),
     )
     return f"{code[:4]}-{code[4:]}"
+
+
+PROOF_KINDS = {
+    LastPaymentProof: "last_payment",
+    ActivationCodeProof: "activation_code",
+    MeterNumberProof: "meter_number",
+}
 
 
 def _proof_matches(account: PersonalAccount, proof, today: date) -> bool:
@@ -67,6 +89,10 @@ def _proof_matches(account: PersonalAccount, proof, today: date) -> bool:
             and account.activation_code_valid_until >= today
             and hmac.compare_digest(account.activation_code_hash, _code_digest(proof.code))
         )
+    if isinstance(proof, MeterNumberProof):
+        wanted = _normalised_meter_number(proof.meter_number)
+        numbers = account.meters.values_list("number", flat=True)
+        return bool(wanted) and any(_normalised_meter_number(n) == wanted for n in numbers)
     last = Payment.objects.filter(account=account).order_by("-credited_on", "-id").first()
     return bool(
         last
@@ -75,11 +101,19 @@ def _proof_matches(account: PersonalAccount, proof, today: date) -> bool:
     )
 
 
-def _tries_left_message(left: int) -> str:
+def _tries_left_message(left: int, *, by_meter: bool) -> str:
     if left <= 0:
         return _("Попытки исчерпаны. Повторите через %(wait)s или обратитесь в поддержку.") % {
             "wait": minutes_text(LINK_WINDOW_SECONDS)
         }
+    if by_meter:
+        return ngettext(
+            "Договор с таким счётчиком не найден. Проверьте номер договора и номер "
+            "счётчика. Осталась %(n)d попытка.",
+            "Договор с таким счётчиком не найден. Проверьте номер договора и номер "
+            "счётчика. Осталось попыток: %(n)d.",
+            left,
+        ) % {"n": left}
     return ngettext(
         "Лицевой счёт с такими данными не найден. Проверьте номер и подтверждение. "
         "Осталась %(n)d попытка.",
@@ -104,29 +138,43 @@ def account_link(*, user, number: str, proof, today: date | None = None) -> Pers
             % {"wait": minutes_text(wait)},
             code="locked",
         )
+    by_meter = isinstance(proof, MeterNumberProof)
     number = number.strip()
     account = PersonalAccount.objects.filter(number=number).first()
     if account is None or not _proof_matches(account, proof, today):
         throttle.hit("account_link", key)
         used = throttle.hits("account_link", key, seconds=LINK_WINDOW_SECONDS)
-        raise DomainError(_tries_left_message(limit - used), code="not_found")
+        raise DomainError(_tries_left_message(limit - used, by_meter=by_meter), code="not_found")
     with transaction.atomic():
         account = PersonalAccount.objects.select_for_update().get(pk=account.pk)
         if account.owner_id == user.pk:
-            raise DomainError(_("Этот лицевой счёт уже есть в вашем кабинете."), code="already")
-        if account.owner_id is not None:
             raise DomainError(
-                _(
-                    "Этот лицевой счёт уже привязан к другому личному кабинету. Если это "
-                    "ваш счёт, напишите в поддержку: %(phone)s, %(email)s."
+                _("Приборы учёта этого договора уже есть в вашем кабинете.")
+                if by_meter
+                else _("Этот лицевой счёт уже есть в вашем кабинете."),
+                code="already",
+            )
+        if account.owner_id is not None:
+            support = {"phone": profile.support_phone, "email": profile.support_email}
+            raise DomainError(
+                (
+                    _(
+                        "Приборы учёта этого договора уже добавлены в другой личный кабинет. "
+                        "Если договор ваш, напишите в поддержку: %(phone)s, %(email)s."
+                    )
+                    if by_meter
+                    else _(
+                        "Этот лицевой счёт уже привязан к другому личному кабинету. Если это "
+                        "ваш счёт, напишите в поддержку: %(phone)s, %(email)s."
+                    )
                 )
-                % {"phone": profile.support_phone, "email": profile.support_email},
+                % support,
                 code="taken",
             )
         account.owner = user
         account.linked_at = timezone.now()
         account.save(update_fields=["owner", "linked_at"])
-        kind = "activation_code" if isinstance(proof, ActivationCodeProof) else "last_payment"
+        kind = PROOF_KINDS[type(proof)]
         AccountLinkEvent.objects.create(
             account=account, user=user, action=AccountLinkEvent.Action.LINKED, proof=kind
         )

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from kabinet.billing.selectors import account_summary
@@ -34,6 +35,8 @@ def account_add_view(request):
         d = form.cleaned_data
         if form.proof == "activation_code":
             proof = services.ActivationCodeProof(code=d["code"])
+        elif form.proof == "meter_number":
+            proof = services.MeterNumberProof(meter_number=d["meter_number"])
         else:
             proof = services.LastPaymentProof(amount=d["amount"], paid_on=d["paid_on"])
         try:
@@ -41,6 +44,18 @@ def account_add_view(request):
         except DomainError as exc:
             form_error(form, exc)
         else:
+            if form.proof == "meter_number":
+                count = account.meters.count()
+                messages.success(
+                    request,
+                    ngettext(
+                        "Договор %(n)s: в кабинет добавлен %(count)d прибор учёта.",
+                        "Договор %(n)s: в кабинет добавлено приборов учёта: %(count)d.",
+                        count,
+                    )
+                    % {"n": account.number, "count": count},
+                )
+                return redirect("metering:list")
             messages.success(
                 request, _("Лицевой счёт %(n)s добавлен в кабинет.") % {"n": account.number}
             )

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kabinet.core.errors import DomainError
-from kabinet.core.money import add_months, period_of
+from kabinet.core.money import add_months, format_quantity, period_of
 from kabinet.core.utility import get_utility
 from kabinet.customer_accounts.models import PersonalAccount
 from kabinet.metering import selectors
@@ -112,6 +112,7 @@ def _window_error(window: Window) -> DomainError:
 # --- the value ----------------------------------------------------------------------
 
 _VALUE_RE = re.compile(r"^(\d+)(?:[.,](\d+))?$")
+_FIXED_2_RE = re.compile(r"^(\d{1,6})[.,](\d{2})$")
 _SPACES_RE = re.compile(r"[\s\u00a0\u202f]")
 
 
@@ -124,10 +125,21 @@ def reading_parse(*, meter: Meter, raw: Any, field: str | None = None) -> Decima
         text = _SPACES_RE.sub("", str(raw if raw is not None else ""))
     if not text:
         raise DomainError(_("Введите показание."), field=field, code="required")
-    match = _VALUE_RE.match(text)
+    fixed_2 = get_utility().reading_format == "fixed_2"
+    match = (_FIXED_2_RE if fixed_2 else _VALUE_RE).match(text)
     if not match:
-        raise DomainError(_("Введите показание цифрами, например 16360 или 16360,5."), field=field)
+        if fixed_2:
+            message = _(
+                "Введите значение в формате XXXXXX,XX: до шести цифр, запятая и две цифры "
+                "после неё, например 1234,50."
+            )
+        else:
+            message = _("Введите показание цифрами, например 16360 или 16360,5.")
+        raise DomainError(message, field=field)
     whole, frac = match.group(1), match.group(2) or ""
+    if fixed_2:
+        # 003: the format is a fixed mask, so leading zeros (000123,45) are allowed.
+        whole = whole.lstrip("0") or "0"
     if len(whole) > 1 and whole.startswith("0"):
         hint = (whole.lstrip("0") or "0") + ("," + frac if frac else "")
         raise DomainError(
@@ -157,14 +169,7 @@ def reading_parse(*, meter: Meter, raw: Any, field: str | None = None) -> Decima
     return Decimal(f"{whole}.{frac or '0'}")
 
 
-def format_value(value: Decimal | None) -> str:
-    """Decimal("12345.5000") → "12 345,5"."""
-    if value is None:
-        return ""
-    sign = "−" if value < 0 else ""
-    whole, _sep, frac = format(abs(value), "f").partition(".")
-    frac = frac.rstrip("0")
-    return sign + f"{int(whole):,}".replace(",", "\u00a0") + ("," + frac if frac else "")
+format_value = format_quantity  # the name the forms and messages use
 
 
 # --- the checks -----------------------------------------------------------------------

@@ -13,11 +13,13 @@ from django.utils.translation import gettext as _
 from kabinet.core.errors import DomainError
 from kabinet.core.http import form_error
 from kabinet.core.money import add_months, period_of
+from kabinet.core.utility import get_utility
 from kabinet.customer_accounts.models import PersonalAccount
 from kabinet.metering import selectors, services
 from kabinet.metering.forms import HistoryFilterForm, ReadingsForm
-from kabinet.metering.models import Meter
+from kabinet.metering.models import Meter, Reading
 from kabinet.metering.services import ReadingsRejected, reading_field
+from kabinet.premises.selectors import fold
 
 CHART_MONTHS = 12
 
@@ -111,6 +113,7 @@ def submit_view(request, uuid):
             "needs_confirm": needs_confirm,
             "any_active": bool(active),
             "no_decimals": all(m.decimals == 0 for m in active),
+            "reading_format": get_utility().reading_format,
         },
     )
 
@@ -169,6 +172,44 @@ def _chart(series: selectors.MeterSeries) -> dict:
         "label_y": top + plot_h + 15,
         "has_data": any(p.consumption for p in series.points),
     }
+
+
+@login_required
+def meter_list_view(request):
+    """Мои приборы учёта (002 §4.7.1): every meter of the cabinet's accounts, with the
+    last accepted reading of each zone and a search by number, type or address."""
+    q = request.GET.get("q", "").strip()[:100]
+    meters = Meter.objects.filter(account__owner=request.user).select_related(
+        "account__premises__house__street__settlement"
+    )
+    if q:
+        # A cabinet has a handful of meters: matched in Python, because SQLite's LIKE
+        # folds only ASCII case and "эл-5" must find "ЭЛ-555" on both databases.
+        wanted = fold(q)
+        meters = [
+            m
+            for m in meters
+            if wanted
+            in fold(
+                " ".join((m.number, m.model_name, m.account.number, m.account.premises.address))
+            )
+        ]
+    meters = sorted(meters, key=lambda m: (m.is_removed, m.account.number, m.number))
+    last = selectors.last_accepted(meters=meters)
+    today = _today()
+    rows = [
+        {
+            "meter": m,
+            "overdue": not m.is_removed and m.verification_overdue(today),
+            "last": [(Reading.Zone(z).label, last.get((m.pk, z))) for z in m.zone_codes],
+        }
+        for m in meters
+    ]
+    return render(
+        request,
+        "metering/list.html",
+        {"rows": rows, "q": q, "link_proof": get_utility().account_link_proof},
+    )
 
 
 @login_required

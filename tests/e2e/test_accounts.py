@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from kabinet.customer_accounts import services
 from kabinet.customer_accounts.models import PersonalAccount
 from kabinet.customer_accounts.tests.factories import account, charge, payment
-from tests.e2e.journeys import alert, field_error, go, main_text, sign_in
+from tests.e2e.journeys import alert, field_error, go, main_text, messages, sign_in
 
 
 def test_link_by_the_last_payment_then_switch_and_unlink(page, alice, charlie):
@@ -76,4 +76,34 @@ def test_link_by_the_receipts_activation_code(page, alice, settings):
     page.locator("[name=code]").fill(code)
     page.get_by_role("button", name="Добавить").click()
     expect(page.get_by_role("heading", name="Лицевой счёт 100000009")).to_be_visible()
+    assert PersonalAccount.objects.get(pk=acc.pk).owner == alice
+
+
+def test_add_a_meter_by_contract_and_meter_number(page, alice, settings):
+    """002 §4.7.2: one meter's number brings the contract's other meters with it."""
+    from kabinet.metering.tests.factories import meter
+
+    settings.KABINET_UTILITY = "gorseti_tomsk"
+    settings.KABINET_SIGNUP_MODES = ["email"]
+    acc = account(number="100000007", flat="7")
+    meter(acc, number="720021", model_name="РИМ 614.01")
+    meter(acc, number="720022", model_name="РИМ 614.01")
+
+    sign_in(page, "alice@example.ru")
+    go(page, "/accounts/add/")
+    expect(page.get_by_role("heading", name="Добавить прибор учёта")).to_be_visible()
+    page.get_by_label("Номер договора").fill("100000007")
+    page.get_by_label("Номер счётчика").fill("720099")
+    page.get_by_role("button", name="Добавить прибор учёта").click()
+    expect(alert(page)).to_contain_text("Договор с таким счётчиком не найден")
+    expect(page.get_by_label("Номер счётчика")).to_have_value("720099")
+
+    page.get_by_label("Номер счётчика").fill("720021")
+    page.get_by_role("button", name="Добавить прибор учёта").click()
+    expect(page.get_by_role("heading", name="Мои приборы учёта")).to_be_visible()
+    expect(messages(page)).to_contain_text("добавлено приборов учёта: 2")
+    expect(page.locator(".meters-table tbody tr")).to_have_count(2)
+    page.get_by_label("Поиск").fill("720022")
+    page.get_by_role("button", name="Найти").click()
+    expect(page.locator(".meters-table tbody tr")).to_have_count(1)
     assert PersonalAccount.objects.get(pk=acc.pk).owner == alice

@@ -162,9 +162,9 @@ def test_pass_readings_of_two_meters_and_see_them_in_the_history(page, acc, two_
 
     # This month: what was passed, «передан», nothing accepted yet.
     for number, zone, value in (
-        ("1111", "День", "10600"),
-        ("1111", "Ночь", "5240"),
-        ("2222", "Сутки", "1385"),
+        ("1111", "День", "10\u00a0600"),  # shown the Russian way: 10 600
+        ("1111", "Ночь", "5\u00a0240"),
+        ("2222", "Сутки", "1\u00a0385"),
     ):
         r = row("Март 2026", number, zone)
         expect(cell(r, "Переданное")).to_contain_text(value)
@@ -172,9 +172,9 @@ def test_pass_readings_of_two_meters_and_see_them_in_the_history(page, acc, two_
         expect(cell(r, "Принятое к расчёту")).to_have_text("—")
     # Last month: the accepted values, with the day they were taken and their source.
     for number, zone, value, taken in (
-        ("1111", "День", "10450", "24.02.2026"),
-        ("1111", "Ночь", "5180", "24.02.2026"),
-        ("2222", "Сутки", "1300", "23.02.2026"),
+        ("1111", "День", "10\u00a0450", "24.02.2026"),
+        ("1111", "Ночь", "5\u00a0180", "24.02.2026"),
+        ("2222", "Сутки", "1\u00a0300", "23.02.2026"),
     ):
         r = row("Февраль 2026", number, zone)
         expect(cell(r, "Принятое к расчёту")).to_contain_text(value)

@@ -13,6 +13,7 @@ import pyotp
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.test import override_settings
 from django.utils import timezone
 
 from conftest import PASSWORD
@@ -135,6 +136,8 @@ def test_customer_pages(page, shoot):
     shoot("readings-submit")
     go(page, page.url.replace("/submit/", "/history/").removeprefix(page.base))
     shoot("readings-history")
+    go(page, "/meters/")
+    shoot("meters")
     go(page, "/houses/")
     shoot("my-houses")
     page.get_by_role("link", name="Сведения о доме").first.click()
@@ -147,6 +150,9 @@ def test_customer_pages(page, shoot):
     page.locator("[name=paid_on]").fill("2026-10-14")
     page.get_by_role("button", name="Добавить").click()
     shoot("account-add-error")
+    with override_settings(KABINET_UTILITY="gorseti_tomsk"):
+        go(page, "/accounts/add/")
+        shoot("meter-add")
     for name, path in [
         ("profile", "/profile/"),
         ("password-change", "/profile/password/"),

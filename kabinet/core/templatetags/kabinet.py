@@ -1,10 +1,12 @@
 """Template filters for showing things the Russian way: phones, devices."""
 
 import re
+from decimal import Decimal
 
 from django import template
 from django.utils.translation import gettext_lazy as _
 
+from kabinet.core.money import format_quantity
 from kabinet.core.validators import format_ru_phone
 
 register = template.Library()
@@ -46,6 +48,14 @@ def device(user_agent: str) -> str:
         browser = "Chrome"
     words = ", ".join(w for w in (browser, system) if w)
     return words or re.sub(r"\s+", " ", user_agent)[:40]
+
+
+@register.filter
+def qty(value) -> str:
+    """A reading or a volume: 819.1000 → "819,1", 12345 → "12 345"."""
+    if value is None or value == "":
+        return ""
+    return format_quantity(Decimal(value))
 
 
 @register.filter

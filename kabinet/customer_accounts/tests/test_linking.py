@@ -108,3 +108,51 @@ def test_unlink(alice, charlie, acc):
     acc.refresh_from_db()
     assert acc.owner is None
     assert list(AccountLinkEvent.objects.values_list("action", flat=True)) == ["unlinked", "linked"]
+
+
+# --- 002 §4.7.2: by the contract number and one of its meters ------------------------
+
+
+@pytest.fixture
+def contract(acc):
+    from kabinet.metering.tests.factories import meter
+
+    meter(acc, number="720021")
+    meter(acc, number="РИМ-614 00017")
+    return acc
+
+
+@pytest.mark.parametrize("typed", ["720021", " 720 021 ", "рим-61400017"])
+def test_link_by_any_meter_of_the_contract(alice, contract, typed):
+    linked = services.account_link(
+        user=alice, number="100000001", proof=services.MeterNumberProof(meter_number=typed)
+    )
+    assert linked.owner == alice
+    assert set(linked.meters.values_list("number", flat=True)) == {"720021", "РИМ-614 00017"}
+    assert AccountLinkEvent.objects.get(account=contract).proof == "meter_number"
+
+
+def test_meter_of_another_contract_is_not_found(alice, charlie, contract):
+    from kabinet.customer_accounts.tests.factories import account as make_account
+    from kabinet.metering.tests.factories import meter
+
+    other = make_account(number="100000002", flat="2")
+    meter(other, number="999111")
+    with pytest.raises(DomainError) as exc:
+        services.account_link(
+            user=alice, number="100000001", proof=services.MeterNumberProof(meter_number="999111")
+        )
+    assert exc.value.code == "not_found"
+    assert "Договор с таким счётчиком не найден" in exc.value.message
+    contract.refresh_from_db()
+    assert contract.owner is None
+
+
+def test_contract_taken_by_another_cabinet_points_to_support(alice, charlie, contract):
+    proof = services.MeterNumberProof(meter_number="720021")
+    services.account_link(user=charlie, number="100000001", proof=proof)
+    with pytest.raises(DomainError) as exc:
+        services.account_link(user=alice, number="100000001", proof=proof)
+    assert exc.value.code == "taken"
+    assert "уже добавлены в другой личный кабинет" in exc.value.message
+    assert charlie.email not in exc.value.message

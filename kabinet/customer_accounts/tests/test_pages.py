@@ -115,3 +115,27 @@ def test_account_page_queries_do_not_grow_with_accounts_or_months(
             charge(first, add_months(period_of(timezone.localdate()), -m - 1), 1000)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url)
+
+
+def test_meter_number_mode_adds_the_contracts_meters(client, alice, settings):
+    from kabinet.metering.tests.factories import meter
+
+    settings.KABINET_UTILITY = "gorseti_tomsk"
+    settings.KABINET_SIGNUP_MODES = ["email"]
+    a = account()
+    meter(a, number="720021")
+    meter(a, number="720022")
+    login(client, alice)
+    url = reverse("customer_accounts:add")
+    page = client.get(url).content.decode()
+    assert "Добавить прибор учёта" in page and "Номер договора" in page
+    assert "Номер счётчика" in page and "Сумма последнего платежа" not in page
+    bad = client.post(url, {"number": "100000001", "meter_number": "111"}).content.decode()
+    assert "Договор с таким счётчиком не найден" in bad and 'value="111"' in bad
+    a.refresh_from_db()
+    assert a.owner is None
+    response = client.post(url, {"number": "100000001", "meter_number": "720022"})
+    assert response.url == reverse("metering:list")
+    page = client.get(response.url).content.decode()
+    assert "в кабинет добавлено приборов учёта: 2" in page
+    assert "№ 720021" in page and "№ 720022" in page

@@ -336,3 +336,33 @@ def test_loader_accepts_the_customers_pending_value(alice, m):
     mine.refresh_from_db()
     assert mine.status == "replaced"
     assert Reading.objects.get(meter=m, status="accepted").value == 107
+
+
+# --- 003: the XXXXXX,XX format ---------------------------------------------------------
+
+
+@pytest.fixture
+def fixed_2(settings):
+    settings.KABINET_UTILITY = "tashkent_heat"
+    settings.KABINET_SIGNUP_MODES = ["contract"]
+
+
+@pytest.mark.parametrize(
+    "raw,value", [("1234,50", "1234.50"), ("001234,50", "1234.50"), ("0,00", "0")]
+)
+def test_fixed_2_takes_two_decimals_and_leading_zeros(alice, acc, fixed_2, raw, value):
+    meter = f.meter(acc, digits=6, decimals=2)
+    [r] = submit(alice, meter, raw)
+    assert r.value == Decimal(value)
+
+
+@pytest.mark.parametrize("raw", ["1234", "1234,5", "1234,567", "1234567,00", "12a4,00"])
+def test_fixed_2_refuses_anything_else(alice, acc, fixed_2, raw):
+    meter = f.meter(acc, digits=6, decimals=2)
+    exc = refused(alice, meter, raw)
+    assert str(exc.message).startswith("Введите значение в формате XXXXXX,XX")
+
+
+def test_plain_format_still_refuses_leading_zeros_with_two_decimals(alice, acc):
+    meter = f.meter(acc, digits=6, decimals=2)
+    assert "без первых нулей" in str(refused(alice, meter, "001234,50").message)

@@ -173,3 +173,47 @@ def test_meter_of_another_account_in_filter_is_ignored(client, alice, acc, m):
     response = client.get(url, {"meter": str(foreign.uuid)})
     assert response.status_code == 200
     assert foreign.number not in response.content.decode()
+
+
+# --- Мои приборы учёта -------------------------------------------------------------------
+
+
+def test_meter_list_shows_own_meters_only(client, alice, charlie, staff, acc, m):
+    removed = f.meter(acc, number="СНЯТ-1", state=Meter.State.REMOVED, removed_on=date(2026, 5, 1))
+    url = reverse("metering:list")
+    client.force_login(alice)
+    page = client.get(url).content.decode()
+    assert f"№ {m.number}" in page and "№ СНЯТ-1" in page
+    assert "1\xa0300" in page or "1300" in page  # the last accepted reading
+    assert "внесение данных невозможно" in page
+    assert page.count(reverse("metering:submit", args=[acc.uuid])) == 1  # not for the removed
+    assert str(removed.uuid) in page  # its history stays reachable
+    for other in (charlie, staff):
+        client.force_login(other)
+        page = client.get(url).content.decode()
+        assert m.number not in page and "В кабинете пока нет приборов учёта." in page
+
+
+def test_meter_list_search(client, alice, acc, m):
+    f.meter(acc, number="ЭЛ-555")
+    client.force_login(alice)
+    page = client.get(reverse("metering:list"), {"q": "эл-5"}).content.decode()
+    assert "№ ЭЛ-555" in page and f"№ {m.number}" not in page
+    page = client.get(reverse("metering:list"), {"q": "нет-такого"}).content.decode()
+    assert "По запросу «нет-такого» приборов учёта не найдено." in page
+
+
+def test_meter_list_queries_do_not_grow_with_meters(
+    client, alice, acc, m, django_assert_max_num_queries
+):
+    client.force_login(alice)
+    url = reverse("metering:list")
+    client.get(url)
+    with django_assert_max_num_queries(12) as few:
+        client.get(url)
+    for _ in range(4):
+        other = f.account(owner=alice)
+        f.history(f.meter(other), [10, 20, 30])
+        f.history(f.meter(other, zones=Meter.Zones.TWO), [10, 20], zone="day")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(url)

@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from kabinet.core.management.commands.demo_data import DEMO_CONTRACT_ORG, DEMO_ORG, DEMO_PASSWORD
+from kabinet.core.management.commands.demo_homes import DEMO_ACTIVATION_CODE
 from kabinet.core.utility import get_utility
 from kabinet.core.utility_profiles import PROFILES
 
@@ -28,6 +29,11 @@ class Command(BaseCommand):
         url = f"http://{host or '127.0.0.1'}:{port}/"
         modes = ", ".join(sorted(profile.signup_modes))
         methods = profile.login_methods
+        link = {
+            "last_payment": "лицевой счёт 100000003: последний платёж 2 345,60 ₽ от 14.10.2026",
+            "activation_code": "лицевой счёт 100000003, код активации " + DEMO_ACTIVATION_CODE,
+            "meter_number": "договор 100000003, счётчик ГВС-000003",
+        }[profile.account_link_proof]
         sign_ins = [
             ("email" in methods, "житель, e-mail ............ resident@example.ru"),
             ("phone" in methods, "ИП, телефон ............... +7 900 123-45-67"),
@@ -51,6 +57,8 @@ class Command(BaseCommand):
             "",
             f"  Демо-входы (пароль везде {DEMO_PASSWORD}, если не сказано иное):",
             *(f"    {line}" for shown, line in sign_ins if shown),
+            "",
+            f"  Добавить в кабинет жителя: {link}",
             "",
             f"  Письма: {settings.EMAIL_FILE_PATH}/   SMS: {settings.KABINET_SMS_OUTBOX_DIR}/",
             "  Другие организации: KABINET_UTILITY=" + "|".join(PROFILES) + " python3 dev.py demo",

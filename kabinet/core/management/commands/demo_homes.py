@@ -50,6 +50,7 @@ HEAT_TARIFF_KOPECKS = 312045  # 3 120,45 ₽ за Гкал
 HEAT_NORM_GCAL_PER_M2 = Decimal("0.0190")  # норматив отопления в отопительный месяц
 HEATING_MONTHS = {1, 2, 3, 4, 5, 10, 11, 12}
 DEMO_LAST_PAYMENT = (date(2026, 10, 14), 234560)  # the resident's unlinked demo account
+DEMO_ACTIVATION_CODE = "TEST-2345"  # printed on that account's receipt (004)
 
 
 def _periods(today: date, months: int) -> list[date]:
@@ -297,6 +298,10 @@ def build_demo_homes(*, resident, today: date | None = None, accounts: int = 40)
     )
     resident.followed_houses.add(mine[0].premises.house)
     build_meters(demo, today=today)
+    # The same account by its receipt's activation code (004) or one of its meters (002).
+    from kabinet.customer_accounts.services import activation_code_issue
+
+    activation_code_issue(account=free, today=today, code=DEMO_ACTIVATION_CODE)
 
 
 class Command(BaseCommand):
