@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.urls import include, path, reverse
 
+from kabinet.billing import views as billing_views
+
 
 def _admin_login(request, extra_context=None):
     # The admin signs in through the portal's own page, with its lock-outs.
@@ -18,6 +20,8 @@ urlpatterns = [
     path("staff/", include("kabinet.backoffice.urls")),
     path("houses/", include("kabinet.premises.urls")),
     path("accounts/", include("kabinet.customer_accounts.urls")),
+    path("accounts/<uuid:uuid>/", include("kabinet.billing.urls")),
+    path("tariffs/", billing_views.tariffs_view, name="tariffs"),
     path("meters/", include("kabinet.metering.urls")),
     path("", include("kabinet.core.urls")),
 ]

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kabinet.core import validators
 from kabinet.identity.forms import PhoneField
+from kabinet.metering.forms import MonthField
 
 
 class ContractNumberField(forms.CharField):
@@ -65,3 +66,16 @@ class UserSearchForm(forms.Form):
         required=False,
         help_text=_("Логин, e-mail, телефон, ИНН или наименование"),
     )
+
+
+class BillingRunForm(forms.Form):
+    """Запуск расчётного задания: what to do and for which month."""
+
+    kind = forms.ChoiceField(label=_("Задание"))
+    period = MonthField(label=_("Период"))
+
+    def __init__(self, *args, **kwargs):
+        from kabinet.billing.models import BillingRun
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = BillingRun.Kind.choices

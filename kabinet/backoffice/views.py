@@ -141,3 +141,37 @@ def user_reset_first_password_view(request, uuid):
             request, _("Пароль сброшен на первый (ИНН). При входе его нужно будет сменить.")
         )
     return redirect("backoffice:user", uuid=uuid)
+
+
+@staff_required
+def billing_view(request):
+    """Расчётные задания: start the month's accrual or receipts, watch their progress,
+    and see the receipts whose e-mailing failed."""
+    from kabinet.billing import services as billing_services
+    from kabinet.billing.models import BillingRun, ReceiptMailing
+
+    form = forms.BillingRunForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = billing_services.billing_run_start(
+                by=request.user, kind=form.cleaned_data["kind"], period=form.cleaned_data["period"]
+            )
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, _("Задание «%(run)s» запущено.") % {"run": run})
+            return redirect("backoffice:billing")
+    runs = list(BillingRun.objects.select_related("created_by")[:20])
+    failed = ReceiptMailing.objects.filter(status=ReceiptMailing.Status.FAILED).select_related(
+        "document__account"
+    )[:50]
+    return render(
+        request,
+        "backoffice/billing.html",
+        {
+            "form": form,
+            "runs": runs,
+            "failed": failed,
+            "busy": any(r.status in ("queued", "running") for r in runs),
+        },
+    )

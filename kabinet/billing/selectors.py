@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Q, Sum
+from django.utils import timezone
 
 from kabinet.billing.models import Charge, Payment
 from kabinet.core.money import add_months, period_of
@@ -58,7 +59,7 @@ def account_summary(*, account, today: date) -> AccountSummary:
         current_period=current,
         last_period=last,
         debt_end_of_last_period=debt,
-        penalties_in_debt=min(totals["penalties"] or 0, max(debt, 0)),
+        penalties_in_debt=max(min(totals["penalties"] or 0, debt), 0),
         paid_this_period=paid_now,
         to_pay=max(debt - paid_now, 0),
         last_period_charges=charges,
@@ -83,3 +84,156 @@ def to_pay_by_account(*, accounts, today: date) -> dict[int, int]:
         .values_list("account_id", "total")
     )
     return {pk: (charged.get(pk) or 0) - (paid.get(pk) or 0) for pk in ids}
+
+
+# --- the customer's money pages -----------------------------------------------------
+
+
+def receipt_visible(document, account) -> bool:
+    """A receipt issued before the account joined this cabinet may be a previous
+    occupant's: its link is not shown (000 §2.2.6.4)."""
+    if document is None or account.linked_at is None:
+        return document is not None
+    return document.issued_on >= timezone.localtime(account.linked_at).date()
+
+
+@dataclass(frozen=True)
+class PaymentRow:
+    payment: Payment
+    document: object  # IssuedDocument | None, only when it may be shown
+
+
+def payment_history(*, account, year: int | None = None) -> list[PaymentRow]:
+    """История платежей (000 §2.2.6.4): date credited, amount, channel, and the
+    receipt each payment paid: one query."""
+    qs = Payment.objects.filter(account=account).select_related("paid_document")
+    if year:
+        qs = qs.filter(credited_on__year=year)
+    return [
+        PaymentRow(p, p.paid_document if receipt_visible(p.paid_document, account) else None)
+        for p in qs.order_by("-credited_on", "-id")
+    ]
+
+
+@dataclass(frozen=True)
+class PeriodRow:
+    period: date
+    opening: int
+    charged: int
+    penalties: int
+    paid: int
+    closing: int
+    document: object  # IssuedDocument | None
+
+
+def periods(*, account, first: date, last: date) -> list[PeriodRow]:
+    """Расчёты by period, newest first: debt at the start, charged (of which пени),
+    paid during the period, debt at the end, and the period's receipt: four queries."""
+    from kabinet.billing.models import IssuedDocument
+
+    first, last = period_of(first), period_of(last)
+    charged = {
+        row["period"]: row
+        for row in Charge.objects.filter(account=account, period__gte=first, period__lte=last)
+        .values("period")
+        .annotate(
+            total=Sum("amount_kopecks"),
+            penalties=Sum("amount_kopecks", filter=Q(kind=Charge.Kind.PENALTY)),
+        )
+    }
+    paid: dict[date, int] = {}
+    for credited_on, amount in Payment.objects.filter(
+        account=account, credited_on__gte=first, credited_on__lt=add_months(last, 1)
+    ).values_list("credited_on", "amount_kopecks"):
+        key = period_of(credited_on)
+        paid[key] = paid.get(key, 0) + amount
+    docs = {
+        d.period: d
+        for d in IssuedDocument.objects.filter(
+            account=account, kind=IssuedDocument.Kind.RECEIPT, period__gte=first, period__lte=last
+        )
+    }
+    balance = balance_at(account=account, day=first)
+    rows = []
+    period = first
+    while period <= last:
+        c = charged.get(period, {})
+        closing = balance - paid.get(period, 0) + (c.get("total") or 0)
+        doc = docs.get(period)
+        rows.append(
+            PeriodRow(
+                period=period,
+                opening=balance,
+                charged=c.get("total") or 0,
+                penalties=c.get("penalties") or 0,
+                paid=paid.get(period, 0),
+                closing=closing,
+                document=doc if receipt_visible(doc, account) else None,
+            )
+        )
+        balance = closing
+        period = add_months(period, 1)
+    return rows[::-1]
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    day: date
+    what: str
+    period: date | None
+    charged: int
+    paid: int
+    balance: int
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    first: date
+    last: date
+    opening: int
+    rows: list[BreakdownRow]
+    charged: int
+    paid: int
+    closing: int
+
+
+def breakdown(*, account, first: date, last: date) -> Breakdown:
+    """Расшифровка задолженности (000 §3.3.3) for periods first..last: the debt at the
+    start, every charge (on the period's last day) and payment (on the day credited)
+    with the running balance, and the debt at the end: three queries."""
+    import calendar
+
+    first, last = period_of(first), period_of(last)
+    opening = balance_at(account=account, day=first)
+    events = []
+    for c in Charge.objects.filter(account=account, period__gte=first, period__lte=last):
+        end = c.period.replace(day=calendar.monthrange(c.period.year, c.period.month)[1])
+        what = (
+            c.service if c.kind == Charge.Kind.CHARGE else f"{c.service} ({c.get_kind_display()})"
+        )
+        if c.reason:
+            what += f": {c.reason}"
+        events.append((end, 1, c.pk, what, c.period, c.amount_kopecks, 0))
+    for p in Payment.objects.filter(
+        account=account, credited_on__gte=first, credited_on__lt=add_months(last, 1)
+    ):
+        what = str(p.get_channel_display()).capitalize()
+        if p.document:
+            what += f", № {p.document}"
+        events.append((p.credited_on, 0, p.pk, what, None, 0, p.amount_kopecks))
+    events.sort()
+    balance, rows = opening, []
+    for day, _kind, _pk, what, period, charged, paid in events:
+        balance += charged - paid
+        rows.append(BreakdownRow(day, what, period, charged, paid, balance))
+    total_charged = sum(r.charged for r in rows)
+    total_paid = sum(r.paid for r in rows)
+    return Breakdown(
+        first=first,
+        last=last,
+        opening=opening,
+        rows=rows,
+        charged=total_charged,
+        paid=total_paid,
+        closing=opening + total_charged - total_paid,
+    )

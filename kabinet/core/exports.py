@@ -39,6 +39,7 @@ class Column:
     key: str
     title: str
     kind: str = "text"
+    link: str = ""  # the row key of a URL: the page shows the cell as a link to it
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -55,6 +56,7 @@ class Cell(NamedTuple):
     text: str
     label: str
     num: bool
+    href: str | None = None
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,10 @@ class Table:
         return [cells[0]._replace(text=_("Итого"), label=""), *cells[1:]]
 
     def _cells(self, row: dict) -> list[Cell]:
-        return [Cell(self.display(row, c), str(c.title), c.numeric) for c in self.columns]
+        return [
+            Cell(self.display(row, c), str(c.title), c.numeric, row.get(c.link) if c.link else None)
+            for c in self.columns
+        ]
 
 
 def export_query(request: HttpRequest) -> str:

@@ -7,6 +7,7 @@ its check digits, but they are not the companies' real accounts.
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
@@ -77,6 +78,9 @@ class UtilityProfile:
     # How a reading is typed: "plain" (004: digits, a comma only where the meter has
     # decimals, no leading zeros) or "fixed_2" (003: XXXXXX,XX, always two decimals).
     reading_format: str = "plain"
+    # Пени: a share of the overdue debt per day. 1/300 of the Bank of Russia key rate
+    # (21 %) is 0.0007; the law's 1/130 after the 90th day is left to billing systems.
+    penalty_rate_per_day: Decimal = Decimal("0.0007")
     # 000 §2.1: a person signing up picks their house from the supply zone's registry.
     signup_asks_house: bool = False
     # 002 §4.1: the customer makes up a login at sign-up by e-mail.

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from kabinet.billing.selectors import account_summary
+from kabinet.billing.selectors import account_summary, receipt_visible
 from kabinet.core.errors import DomainError
 from kabinet.core.http import form_error
 from kabinet.customer_accounts import forms, services
@@ -68,6 +68,9 @@ def account_detail_view(request, uuid):
     """Информация по счёту (000 §2.2.6.1, 004 Сведения)."""
     account = get_object_or_404(_accounts(request.user), uuid=uuid)
     others = _accounts(request.user).filter(owner=account.owner_id).exclude(pk=account.pk)
+    last_receipt = account.documents.filter(kind="receipt").order_by("-period").first()
+    if not request.user.is_staff and not receipt_visible(last_receipt, account):
+        last_receipt = None
     return render(
         request,
         "customer_accounts/detail.html",
@@ -75,6 +78,8 @@ def account_detail_view(request, uuid):
             "account": account,
             "summary": account_summary(account=account, today=timezone.localdate()),
             "others": others if not request.user.is_staff else [],
+            "last_receipt": last_receipt,
+            "delivery": getattr(account, "delivery", None),
         },
     )
 

@@ -285,7 +285,7 @@ def build_demo_homes(*, resident, today: date | None = None, accounts: int = 40)
     mine = demo[:2]
     for acc in mine:
         acc.owner = resident
-        acc.linked_at = timezone.now()
+        acc.linked_at = timezone.now() - timedelta(days=730)  # theirs for two years
         acc.save(update_fields=["owner", "linked_at"])
     # The third account is left to link by its last payment (000): 2 345,60 ₽ on 14.10.2026.
     free = demo[2]
@@ -302,6 +302,64 @@ def build_demo_homes(*, resident, today: date | None = None, accounts: int = 40)
     from kabinet.customer_accounts.services import activation_code_issue
 
     activation_code_issue(account=free, today=today, code=DEMO_ACTIVATION_CODE)
+    build_billing(demo, today=today)
+
+
+def build_tariffs(today: date) -> None:
+    """The demo's tariffs: current ones and an archive, with the norms the accrual uses."""
+    from kabinet.billing.models import Tariff
+    from kabinet.billing.services import tariff_add
+
+    if Tariff.objects.exists():
+        return
+    year = today.year
+    heating = "1,2,3,4,5,10,11,12"
+    basis = "Распоряжение Комитета по тарифам № 241-р от 20.12.{y}"
+    for y, heat, water, day, night in (
+        (year - 2, 285630, 24510, 548, 271),
+        (year - 1, 299910, 25740, 575, 285),
+        (year, HEAT_TARIFF_KOPECKS, 26840, 612, 305),
+    ):
+        start = date(y, 1, 1)
+        doc = basis.format(y=y - 1)
+        tariff_add(
+            service="Отопление", unit="Гкал", price_kopecks=heat, valid_from=start,
+            norm=HEAT_NORM_GCAL_PER_M2, norm_basis="m2", months=heating, basis_document=doc,
+        )  # fmt: skip
+        tariff_add(
+            service="Горячее водоснабжение (подогрев)", unit="м³", price_kopecks=water,
+            valid_from=start, norm=Decimal("3.6"), norm_basis="person", basis_document=doc,
+        )  # fmt: skip
+        for zone, price in (("day", day), ("night", night)):
+            tariff_add(
+                service="Электроэнергия", zone=zone, unit="кВт·ч", price_kopecks=price,
+                valid_from=start, norm=Decimal("50"), norm_basis="person", basis_document=doc,
+            )  # fmt: skip
+
+
+def build_billing(accounts: list[PersonalAccount], *, today: date, months: int = 3) -> None:
+    """Tariffs, the last months' receipts of the demo accounts, and which receipt each
+    payment paid (the one issued before it)."""
+    from kabinet.billing.models import IssuedDocument
+    from kabinet.billing.services import receipt_issue
+
+    build_tariffs(today)
+    last = add_months(period_of(today), -1)
+    for account in accounts:
+        for back in range(months - 1, -1, -1):
+            period = add_months(last, -back)
+            receipt_issue(account=account, period=period, today=add_months(period, 1))
+    docs = {
+        (d.account_id, d.period): d
+        for d in IssuedDocument.objects.filter(account__in=accounts, kind="receipt")
+    }
+    for payment in Payment.objects.filter(
+        account__in=accounts, credited_on__gte=add_months(last, -months)
+    ):
+        doc = docs.get((payment.account_id, add_months(period_of(payment.credited_on), -1)))
+        if doc is not None:
+            payment.paid_document = doc
+            payment.save(update_fields=["paid_document"])
 
 
 class Command(BaseCommand):
