@@ -1,8 +1,10 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kabinet.core import validators
+from kabinet.core.money import add_months, period_of
 from kabinet.identity.forms import PhoneField
 from kabinet.metering.forms import MonthField
 
@@ -78,4 +80,6 @@ class BillingRunForm(forms.Form):
         from kabinet.billing.models import BillingRun
 
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = BillingRun.Kind.choices
+        self.fields["kind"].choices = [(k, str(v).capitalize()) for k, v in BillingRun.Kind.choices]
+        # The last closed month: what a run is usually for.
+        self.initial.setdefault("period", add_months(period_of(timezone.localdate()), -1))

@@ -20,6 +20,8 @@ class PeriodRangeForm(forms.Form):
         super().__init__(*args, **kw)
         self.default_to = default_to
         self.default_from = default_from or add_months(default_to, -(default_months - 1))
+        # The inputs show the range the page shows, not empty month pickers.
+        self.initial = {"period_from": self.default_from, "period_to": self.default_to}
 
     def clean(self):
         data = super().clean()

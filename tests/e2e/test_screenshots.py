@@ -132,6 +132,18 @@ def test_customer_pages(page, shoot):
     shoot("accounts")
     page.get_by_role("link", name=re.compile("Лицевой счёт 100000001")).first.click()
     shoot("account")
+    account_path = page.url.removeprefix(page.base)
+    for name, suffix in [
+        ("money-charges", "charges/"),
+        ("money-payments", "payments/"),
+        ("money-breakdown", "breakdown/"),
+        ("money-delivery", "delivery/"),
+    ]:
+        go(page, account_path + suffix)
+        shoot(name)
+    go(page, "/tariffs/")
+    shoot("tariffs")
+    go(page, account_path)
     page.get_by_role("link", name="Передать показания").click()
     shoot("readings-submit")
     go(page, page.url.replace("/submit/", "/history/").removeprefix(page.base))
@@ -197,6 +209,11 @@ def test_staff_pages(page, shoot):
     link = re.search(r"https?://\S+/activate/\S+/", mail.outbox[-1].body).group(0)
     go(page, "/staff/access/contract-login/")
     shoot("staff-contract-login")
+    go(page, "/staff/billing/")
+    page.get_by_label("Задание").select_option("receipts")
+    page.get_by_label("Период").fill(timezone.localdate().replace(day=1).strftime("%Y-%m"))
+    page.get_by_role("button", name="Запустить").click()
+    shoot("staff-billing")
     go(page, "/staff/?q=0001234")
     page.get_by_role("link", name=re.compile("Тепло Плюс")).first.click()
     shoot("staff-user")
