@@ -237,3 +237,30 @@ def breakdown(*, account, first: date, last: date) -> Breakdown:
         paid=total_paid,
         closing=opening + total_charged - total_paid,
     )
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    document: object  # IssuedDocument
+    paid: int
+
+    @property
+    def unpaid(self) -> int:
+        return max(self.document.amount_kopecks - self.paid, 0)
+
+
+def documents(*, account, first: date, last: date, unpaid_only: bool = False) -> list[DocumentRow]:
+    """Выставленные платёжные документы (001) of the account for periods first..last,
+    each with what was paid against it; ``unpaid_only`` gives «Документы на оплату».
+    One query; documents issued before the account joined the cabinet are left out."""
+    from kabinet.billing.models import IssuedDocument
+
+    qs = (
+        IssuedDocument.objects.filter(account=account, period__gte=first, period__lte=last)
+        .annotate(paid_sum=Sum("payments__amount_kopecks"))
+        .order_by("-period", "kind")
+    )
+    rows = [DocumentRow(d, d.paid_sum or 0) for d in qs if receipt_visible(d, account)]
+    if unpaid_only:
+        rows = [r for r in rows if r.unpaid > 0]
+    return rows

@@ -18,6 +18,7 @@ from kabinet.core.errors import DomainError
 from kabinet.core.exports import Column, Table, export_query, export_response
 from kabinet.core.http import form_error
 from kabinet.core.money import add_months, format_period, format_quantity, period_of
+from kabinet.core.tables import TableControlsForm
 from kabinet.customer_accounts.models import PersonalAccount
 
 
@@ -34,7 +35,14 @@ def _account(request, uuid) -> PersonalAccount:
 
 
 def _page(request, template, table: Table, stem: str, context: dict):
-    """The page, or its table as a download when ``?format=`` asks for one."""
+    """The page, or its table as a download when ``?format=`` asks for one; both after
+    the search, sorting and grouping the customer chose (001)."""
+    controls = TableControlsForm(request.GET or None, table=table)
+    table = controls.apply(table)
+    context["controls"] = controls
+    context["carry"] = [  # the page's own filters, kept when the controls are applied
+        (k, v) for k, v in request.GET.items() if k not in ("q", "sort", "group", "format")
+    ]
     fmt = request.GET.get("format")
     if fmt:
         return export_response(table, fmt, stem)
@@ -95,6 +103,63 @@ def charges_view(request, uuid):
         table,
         f"raschety-{account.number}",
         {"account": account, "form": form},
+    )
+
+
+@login_required
+def documents_view(request, uuid):
+    """Выставленные платёжные документы and, with ``?unpaid=1``, Документы на оплату
+    (001): each document with what paid it and what is left, to open or print."""
+    account = _account(request, uuid)
+    last = add_months(period_of(_today()), -1)
+    form = forms.PeriodRangeForm(request.GET or None, default_to=last, default_months=12)
+    first, last = form.range()
+    unpaid = request.GET.get("unpaid") == "1"
+    rows = selectors.documents(account=account, first=first, last=last, unpaid_only=unpaid)
+    status = {True: _("оплачен"), False: _("не оплачен")}
+    table = Table(
+        title=(_("Документы на оплату") if unpaid else _("Выставленные платёжные документы"))
+        + " · "
+        + account.number,
+        subtitle=f"{format_period(first)} — {format_period(last)}",
+        columns=[
+            Column("number", _("Документ"), link="url"),
+            Column("kind", _("Вид")),
+            Column("issued_on", _("Дата документа"), "date"),
+            Column("period", _("Период начислений"), "period"),
+            Column("charged", _("Начислено"), "money"),
+            Column("amount", _("К оплате"), "money"),
+            Column("paid", _("Оплачено"), "money"),
+            Column("unpaid", _("Задолженность"), "money"),
+            Column("status", _("Состояние")),
+        ],
+        rows=[
+            {
+                "number": f"№ {r.document.number}",
+                "url": _receipt_url(account, r.document),
+                "kind": str(r.document.get_kind_display()).capitalize(),
+                "issued_on": r.document.issued_on,
+                "period": r.document.period,
+                "charged": r.document.charged_kopecks,
+                "amount": r.document.amount_kopecks,
+                "paid": r.paid,
+                "unpaid": r.unpaid,
+                "status": status[r.unpaid == 0],
+            }
+            for r in rows
+        ],
+        totals={
+            "charged": sum(r.document.charged_kopecks for r in rows),
+            "paid": sum(r.paid for r in rows),
+            "unpaid": sum(r.unpaid for r in rows),
+        },
+    )
+    return _page(
+        request,
+        "billing/documents.html",
+        table,
+        f"dokumenty-{account.number}",
+        {"account": account, "form": form, "unpaid": unpaid},
     )
 
 

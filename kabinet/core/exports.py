@@ -59,6 +59,14 @@ class Cell(NamedTuple):
     href: str | None = None
 
 
+class RowCells(list):
+    """A row's cells; ``subtotal`` marks a group's «Итого» (kabinet.core.tables)."""
+
+    def __init__(self, cells, *, subtotal: bool = False):
+        super().__init__(cells)
+        self.subtotal = subtotal
+
+
 @dataclass(frozen=True)
 class Table:
     """A table of a page: rows are dicts keyed by ``Column.key``; ``totals`` holds the
@@ -93,7 +101,9 @@ class Table:
 
     @property
     def display_rows(self) -> list[list[Cell]]:
-        return [self._cells(row) for row in self.rows]
+        return [
+            RowCells(self._cells(row), subtotal=bool(row.get("_subtotal"))) for row in self.rows
+        ]
 
     @property
     def display_totals(self) -> list[Cell] | None:

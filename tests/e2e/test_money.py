@@ -4,6 +4,7 @@ switched to e-mail."""
 
 import io
 from datetime import timedelta
+from pathlib import Path
 
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -59,7 +60,7 @@ def test_payments_breakdown_receipt_and_paperless(page, alice):
     expect(page.locator("tfoot")).to_contain_text("4\u00a0123,45\u00a0₽")
     with page.expect_download() as download:
         page.get_by_role("link", name="CSV").click()
-    body = open(download.value.path(), encoding="utf-8-sig").read()
+    body = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert body.strip().splitlines()[-1].endswith(";4123,45")
 
     # A wrong range is refused with its message, and the page still works.

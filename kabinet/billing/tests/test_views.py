@@ -42,6 +42,7 @@ def urls(a):
     return [
         reverse("billing:charges", args=[a.uuid]),
         reverse("billing:payments", args=[a.uuid]),
+        reverse("billing:documents", args=[a.uuid]) + "?unpaid=1",
         reverse("billing:breakdown", args=[a.uuid]),
         reverse("billing:receipt", args=[a.uuid, f"{LAST:%Y-%m}"]),
         reverse("billing:delivery", args=[a.uuid]),
@@ -182,3 +183,32 @@ def test_payment_channels_are_named(client, alice, acc):
     client.force_login(alice)
     page = client.get(reverse("billing:payments", args=[acc.uuid])).content.decode()
     assert "Онлайн в личном кабинете" in page
+
+
+def test_documents_with_what_paid_them_and_unpaid_to_print(client, alice, acc):
+    client.force_login(alice)
+    url = reverse("billing:documents", args=[acc.uuid])
+    query = {"period_from": f"{BEFORE:%Y-%m}", "period_to": f"{LAST:%Y-%m}"}
+    page = client.get(url, query).content.decode()
+    assert f"№ {acc.number}-{BEFORE:%Y%m}" in page and "оплачен" in page
+    unpaid = client.get(url, {**query, "unpaid": "1"}).content.decode()
+    assert f"№ {acc.number}-{LAST:%Y%m}" in unpaid
+    assert f"№ {acc.number}-{BEFORE:%Y%m}" not in unpaid  # paid by the 3 000 ₽
+    assert reverse("billing:receipt", args=[acc.uuid, f"{LAST:%Y-%m}"]) in unpaid
+
+
+def test_search_sort_and_group_reach_the_exports(client, alice, acc):
+    client.force_login(alice)
+    url = reverse("billing:documents", args=[acc.uuid])
+    query = {"period_from": f"{BEFORE:%Y-%m}", "period_to": f"{LAST:%Y-%m}"}
+    grouped = {**query, "group": "status", "sort": "period", "format": "csv"}
+    rows = list(
+        csv.reader(io.StringIO(client.get(url, grouped).content.decode("utf-8-sig")), delimiter=";")
+    )
+    firsts = [r[0] for r in rows]
+    assert firsts[0] == "Документ"
+    assert "Итого: оплачен" in firsts and "Итого: не оплачен" in firsts
+    assert firsts[-1] == "Итого"
+    found = client.get(url, {**query, "q": f"{LAST:%Y%m}"}).content.decode()
+    assert f"№ {acc.number}-{LAST:%Y%m}" in found
+    assert f"№ {acc.number}-{BEFORE:%Y%m}" not in found
