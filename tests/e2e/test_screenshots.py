@@ -17,6 +17,8 @@ from django.test import override_settings
 from django.utils import timezone
 
 from conftest import PASSWORD
+from kabinet.billing.models import IssuedDocument
+from kabinet.billing.receipts import render_receipt_png
 from kabinet.identity.models import VerificationCode
 
 OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -124,7 +126,7 @@ def test_public_pages(page, shoot, sms_outbox):
     shoot("not-found")
 
 
-def test_customer_pages(page, shoot):
+def test_customer_pages(page, shoot, request):
     call_command("demo_data", quiet=True)
     sign_in(page, "resident@example.ru")
     shoot("home-resident")
@@ -141,8 +143,16 @@ def test_customer_pages(page, shoot):
     ]:
         go(page, account_path + suffix)
         shoot(name)
+    go(page, account_path + "documents/?unpaid=1")
+    shoot("money-documents")
     go(page, "/tariffs/")
     shoot("tariffs")
+    # The resident's last receipt as a picture: what the PDF looks like.
+    receipt = IssuedDocument.objects.filter(account__number="100000001").order_by("-period")[0]
+    png = render_receipt_png(receipt.snapshot, ppi=110)
+    assert png.startswith(b"\x89PNG")
+    if request.config.getoption("--screenshots"):
+        (OUT / "receipt.png").write_bytes(png)
     go(page, account_path)
     page.get_by_role("link", name="Передать показания").click()
     shoot("readings-submit")
