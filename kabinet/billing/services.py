@@ -462,41 +462,45 @@ def receipt_mail(*, mailing_id: int) -> ReceiptMailing:
     """Send one receipt by e-mail, once: a sent mailing is never sent again; a failure
     is counted and kept for staff, and the task retries.
 
-    The mailing's row stays locked while the letter is handed to the mail server, so a
-    second task for the same mailing (a re-issue queues one while the first is still
-    waiting) finds it sent instead of sending it again."""
+    The letter (and its PDF) is made first; the mailing's row is then locked while the
+    letter is handed to the mail server, so a second task for the same mailing (a
+    re-issue queues one while the first is still waiting) finds it sent instead of
+    sending it again."""
     from kabinet.billing.receipts import render_receipt_pdf
     from kabinet.notifications.services import email_with_attachment
 
     mailing = ReceiptMailing.objects.select_related("document__account").get(pk=mailing_id)
     if mailing.status == ReceiptMailing.Status.SENT:
         return mailing
+    doc = mailing.document
     failure: Exception | None = None
+    message = None
+    try:
+        with translation.override(settings.LANGUAGE_CODE):
+            message = email_with_attachment(
+                to=mailing.email,
+                template="receipt",
+                context={"document": doc, "snapshot": doc.snapshot},
+                filename=f"kvitanciya-{doc.number}.pdf",
+                content=render_receipt_pdf(doc.snapshot),
+                mimetype="application/pdf",
+            )
+    except Exception as exc:
+        failure = exc
     with transaction.atomic():
-        mailing = (
-            ReceiptMailing.objects.select_for_update(of=("self",))
-            .select_related("document__account")
-            .get(pk=mailing_id)
-        )
+        mailing = ReceiptMailing.objects.select_for_update().get(pk=mailing_id)
         if mailing.status == ReceiptMailing.Status.SENT:
             return mailing
-        doc = mailing.document
         mailing.attempts += 1
-        try:
-            with translation.override(settings.LANGUAGE_CODE):
-                email_with_attachment(
-                    to=mailing.email,
-                    template="receipt",
-                    context={"document": doc, "snapshot": doc.snapshot},
-                    filename=f"kvitanciya-{doc.number}.pdf",
-                    content=render_receipt_pdf(doc.snapshot),
-                    mimetype="application/pdf",
-                ).send()
-        except Exception as exc:
+        if message is not None:
+            try:
+                message.send()
+            except Exception as exc:
+                failure = exc
+        if failure is not None:
             # Recorded, not rolled back: staff see the failure even as the task retries.
-            failure = exc
             mailing.status = ReceiptMailing.Status.FAILED
-            mailing.last_error = f"{type(exc).__name__}: {exc}"[:300]
+            mailing.last_error = f"{type(failure).__name__}: {failure}"[:300]
         else:
             mailing.status = ReceiptMailing.Status.SENT
             mailing.sent_at = timezone.now()

@@ -350,3 +350,16 @@ def test_receipts_issued_before_the_account_was_linked_are_hidden(acc):
 def test_volume_of_a_charge_is_kept_as_text(acc):
     doc, _changed = issue(acc)
     assert Decimal(doc.snapshot["lines"][0]["volume"]) == Decimal("130.5")
+
+
+def test_a_receipt_that_cannot_be_drawn_is_a_failed_attempt(paperless, monkeypatch):
+    import kabinet.billing.receipts as receipts
+
+    doc, _changed = issue(paperless)
+    mailing = ReceiptMailing.objects.get(document=doc)
+    monkeypatch.setattr(receipts, "render_receipt_pdf", lambda snapshot: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        services.receipt_mail(mailing_id=mailing.pk)
+    mailing.refresh_from_db()
+    assert (mailing.status, mailing.attempts) == (ReceiptMailing.Status.FAILED, 1)
+    assert mailing.last_error.startswith("ZeroDivisionError") and mail.outbox == []
