@@ -7,6 +7,7 @@ app_name = "backoffice"
 urlpatterns = [
     path("", views.dashboard_view, name="dashboard"),
     path("billing/", views.billing_view, name="billing"),
+    path("billing/mailings/<int:pk>/retry/", views.mailing_retry_view, name="mailing_retry"),
     path("access/issue/", views.issue_access_view, name="issue_access"),
     path("access/<int:pk>/card/", views.issued_card_view, name="issued_card"),
     path("access/contract-login/", views.contract_login_view, name="contract_login"),

@@ -175,3 +175,26 @@ def billing_view(request):
             "busy": any(r.status in ("queued", "running") for r in runs),
         },
     )
+
+
+@staff_required
+@require_POST
+def mailing_retry_view(request, pk):
+    from kabinet.billing import services as billing_services
+    from kabinet.billing.models import ReceiptMailing
+
+    mailing = get_object_or_404(ReceiptMailing, pk=pk)
+    try:
+        mailing = billing_services.receipt_mailing_retry(by=request.user, mailing=mailing)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        if mailing.status == ReceiptMailing.Status.SENT:
+            messages.success(request, _("Квитанция отправлена на %(e)s.") % {"e": mailing.email})
+        elif mailing.status == ReceiptMailing.Status.FAILED:
+            messages.error(
+                request, _("Снова не удалось: %(error)s") % {"error": mailing.last_error}
+            )
+        else:
+            messages.success(request, _("Квитанция поставлена в очередь на отправку."))
+    return redirect("backoffice:billing")

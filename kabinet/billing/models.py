@@ -256,11 +256,21 @@ class BillingRun(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)  # progress: a stale run lost its worker
+
+    ACTIVE = ("queued", "running")
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("расчётное задание")
         verbose_name_plural = _("расчётные задания")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "period"],
+                condition=Q(status__in=["queued", "running"]),
+                name="billingrun_one_active_per_period",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.period:%m.%Y}"

@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -40,6 +40,7 @@ from kabinet.customer_accounts.models import PersonalAccount
 
 log = logging.getLogger(__name__)
 BATCH = 500
+STALE_AFTER = timedelta(minutes=30)  # a run with no progress this long has lost its worker
 
 
 # --- tariffs --------------------------------------------------------------------------
@@ -512,6 +513,22 @@ def receipt_mail(*, mailing_id: int) -> ReceiptMailing:
     return mailing
 
 
+def receipt_mailing_retry(*, by, mailing: ReceiptMailing) -> ReceiptMailing:
+    """Staff send a failed receipt again («Отправить снова»): without a Celery worker
+    (the embedded default) nothing retries by itself."""
+    if not getattr(by, "is_staff", False):
+        raise DomainError(_("Отправить снова может только сотрудник."))
+    with transaction.atomic():
+        mailing = ReceiptMailing.objects.select_for_update().get(pk=mailing.pk)
+        if mailing.status == ReceiptMailing.Status.SENT:
+            raise DomainError(_("Эта квитанция уже отправлена."))
+        mailing.status = ReceiptMailing.Status.QUEUED
+        mailing.save(update_fields=["status"])
+        _queue_mailing(mailing)
+    mailing.refresh_from_db()
+    return mailing
+
+
 # --- staff batch runs -----------------------------------------------------------------
 
 
@@ -520,17 +537,31 @@ def billing_run_start(*, by, kind: str, period: date) -> BillingRun:
     if kind not in BillingRun.Kind.values:
         raise DomainError(_("Неизвестное задание."), field="kind")
     period = period_of(period)
-    if period > period_of(timezone.localdate()):
-        raise DomainError(_("Нельзя рассчитать период, который ещё не наступил."), field="period")
-    with transaction.atomic():
-        busy = BillingRun.objects.select_for_update().filter(
-            kind=kind,
-            period=period,
-            status__in=[BillingRun.Status.QUEUED, BillingRun.Status.RUNNING],
+    last_closed = add_months(period_of(timezone.localdate()), -1)
+    if period > last_closed:
+        raise DomainError(
+            _("Месяц ещё не закончился: рассчитать можно %(last)s или более ранний месяц.")
+            % {"last": format_period(last_closed).lower()},
+            field="period",
         )
-        if busy.exists():
-            raise DomainError(_("Это задание за этот период уже выполняется."), field="period")
-        run = BillingRun.objects.create(kind=kind, period=period, created_by=by)
+    busy_message = _("Это задание за этот период уже выполняется.")
+    with transaction.atomic():
+        active = BillingRun.objects.select_for_update().filter(
+            kind=kind, period=period, status__in=BillingRun.ACTIVE
+        )
+        for run in active:
+            if run.updated_at >= timezone.now() - STALE_AFTER:
+                raise DomainError(busy_message, field="period")
+            # Its worker died (no progress for half an hour): close it so it can be redone.
+            run.status = BillingRun.Status.FAILED
+            run.error = (run.error + "\n" if run.error else "") + _("Задание прервано.")
+            run.finished_at = timezone.now()
+            run.save(update_fields=["status", "error", "finished_at", "updated_at"])
+        try:
+            with transaction.atomic():
+                run = BillingRun.objects.create(kind=kind, period=period, created_by=by)
+        except IntegrityError as exc:  # started by someone else this very moment
+            raise DomainError(busy_message, field="period") from exc
         from kabinet.billing.tasks import execute_billing_run
 
         transaction.on_commit(lambda: execute_billing_run.delay(run_id=run.pk))
@@ -565,6 +596,7 @@ def billing_run_execute(*, run_id: int) -> BillingRun:
         error="",
         started_at=timezone.now(),
         finished_at=None,
+        updated_at=timezone.now(),
     )
     done = failed = 0
     errors: list[str] = []
@@ -587,7 +619,9 @@ def billing_run_execute(*, run_id: int) -> BillingRun:
                     log.exception("billing run %s, account %s", run.pk, account.number)
                 else:
                     done += 1
-            BillingRun.objects.filter(pk=run.pk).update(done=done, failed=failed)
+            BillingRun.objects.filter(pk=run.pk).update(
+                done=done, failed=failed, updated_at=timezone.now()
+            )
     except Exception as exc:
         # Anything outside one account's work (the database gone): the run must not stay
         # "выполняется" for ever; it can be started again.
@@ -598,12 +632,14 @@ def billing_run_execute(*, run_id: int) -> BillingRun:
             failed=failed,
             error="\n".join(errors),
             finished_at=timezone.now(),
+            updated_at=timezone.now(),
         )
         raise
     BillingRun.objects.filter(pk=run.pk).update(
         status=BillingRun.Status.DONE if not failed else BillingRun.Status.FAILED,
         error="\n".join(errors),
         finished_at=timezone.now(),
+        updated_at=timezone.now(),
     )
     run.refresh_from_db()
     return run

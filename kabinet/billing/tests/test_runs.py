@@ -2,7 +2,7 @@
 kind and period at a time, progress counted, one account's trouble kept and reported
 without stopping the others, a finished run never done twice."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
@@ -38,17 +38,31 @@ def start(staff, kind, period=P):
     return services.billing_run_start(by=staff, kind=kind, period=period)
 
 
-def test_a_future_period_is_refused(staff):
-    with pytest.raises(DomainError) as err:
-        start(staff, BillingRun.Kind.ACCRUAL, add_months(period_of(timezone.localdate()), 1))
-    assert err.value.field == "period" and not BillingRun.objects.exists()
+def test_a_month_not_yet_over_is_refused(staff):
+    for period in (period_of(timezone.localdate()), add_months(period_of(timezone.localdate()), 1)):
+        with pytest.raises(DomainError) as err:
+            start(staff, BillingRun.Kind.ACCRUAL, period)
+        assert err.value.field == "period" and "Месяц ещё не закончился" in err.value.message
+    assert not BillingRun.objects.exists()
 
 
-def test_any_day_of_the_current_month_starts_the_current_period(staff):
-    today = timezone.localdate()
-    run = start(staff, BillingRun.Kind.RECEIPTS, today.replace(day=28 if today.day < 28 else 2))
-    assert run.period == period_of(today) and run.status == BillingRun.Status.QUEUED
+def test_any_day_of_a_month_starts_that_period(staff):
+    last = add_months(period_of(timezone.localdate()), -1)
+    run = start(staff, BillingRun.Kind.RECEIPTS, last.replace(day=28))
+    assert run.period == last and run.status == BillingRun.Status.QUEUED
     assert run.created_by == staff
+
+
+def test_a_run_that_lost_its_worker_is_closed_and_may_be_redone(staff):
+    stale = start(staff, BillingRun.Kind.ACCRUAL)
+    BillingRun.objects.filter(pk=stale.pk).update(
+        status=BillingRun.Status.RUNNING,
+        updated_at=timezone.now() - services.STALE_AFTER - timedelta(minutes=1),
+    )
+    again = start(staff, BillingRun.Kind.ACCRUAL)
+    stale.refresh_from_db()
+    assert stale.status == BillingRun.Status.FAILED and "Задание прервано." in stale.error
+    assert again.status == BillingRun.Status.QUEUED
 
 
 def test_an_unknown_kind_is_refused(staff):
