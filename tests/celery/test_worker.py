@@ -1,94 +1,24 @@
 """A real Celery worker (``celery -A kabinet worker``) against Redis delivers an e-mail.
 
 Run by CI as ``KABINET_CELERY_BROKER_URL=redis://127.0.0.1:6379/15 pytest -p no:xdist
--m celery_worker``; ordinary runs deselect it (see the root conftest.py).
+-m celery_worker``; ordinary runs deselect it (see the root conftest.py). The worker and
+its queue are the fixtures of tests/celery/conftest.py.
 """
 
 import email
 import os
-import subprocess
-import sys
 import time
-import uuid
 from email.header import decode_header, make_header
 from pathlib import Path
 
 import pytest
-import redis
 
 from kabinet.celery import app
 from kabinet.notifications import tasks
 
 pytestmark = pytest.mark.celery_worker
 
-ROOT = Path(__file__).resolve().parents[2]
 BROKER = os.environ.get("KABINET_CELERY_BROKER_URL", "")
-
-
-@pytest.fixture
-def queue():
-    """A queue of this test's own, so that nothing else on the broker interferes."""
-    if not BROKER:
-        pytest.skip("KABINET_CELERY_BROKER_URL is not set: no broker for a real worker")
-    name = f"kabinet-test-{uuid.uuid4().hex}"
-    yield name
-    # The queue, its messages and kombu's bindings for it: every key naming the queue.
-    broker = redis.Redis.from_url(BROKER)
-    keys = list(broker.scan_iter(match=f"*{name}*"))
-    if keys:
-        broker.delete(*keys)
-    broker.close()
-
-
-@pytest.fixture
-def worker(queue, tmp_path):
-    """``celery -A kabinet worker`` in a subprocess, mailing into tmp_path/var/mail."""
-    var = tmp_path / "var"
-    env = {
-        **os.environ,
-        "KABINET_DEBUG": "1",
-        "KABINET_TESTING": "0",
-        "KABINET_VAR_DIR": str(var),
-        "KABINET_CELERY_BROKER_URL": BROKER,
-        "KABINET_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "PYTHONUNBUFFERED": "1",
-    }
-    log = (tmp_path / "worker.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "kabinet",
-            "worker",
-            "--pool",
-            "solo",
-            "--queues",
-            queue,
-            "--hostname",
-            f"{queue}@%h",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "--loglevel",
-            "INFO",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        yield var / "mail", tmp_path / "worker.log", process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 def wait_for_files(folder: Path, process, log: Path, timeout: float = 90) -> list[Path]:
