@@ -99,3 +99,60 @@ def test_signup_letter_goes_over_smtp(smtp_server, settings):
     services.signup_email_confirm(link_id=link.group(1), token=link.group(2))
     user.refresh_from_db()
     assert user.status == User.Status.ACTIVE and user.email_verified
+
+
+@pytest.mark.django_db(transaction=True)
+def test_paperless_receipt_goes_over_smtp_and_its_qr_code_reads(smtp_server, tmp_path, alice):
+    """004: the receipt's PDF is e-mailed when it is issued; the QR code printed in that
+    very PDF is read by a real decoder and says what the receipt says."""
+    import shutil
+    import subprocess
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from kabinet.billing import services as billing
+    from kabinet.billing.models import ReceiptDelivery, ReceiptMailing
+    from kabinet.billing.payment_qr import payment_string
+    from kabinet.billing.receipts import payment_details_from_snapshot
+    from kabinet.billing.tests.test_payment_qr import zbarimg
+    from kabinet.core.money import add_months, format_period, period_of
+    from kabinet.customer_accounts.tests.factories import account, charge
+
+    last = add_months(period_of(timezone.localdate()), -1)
+    acc = account(owner=alice)
+    charge(acc, last, 412345)
+    ReceiptDelivery.objects.create(account=acc, paperless=True, email="alice@mail.ru")
+    document, _ = billing.receipt_issue(account=acc, period=last, today=timezone.localdate())
+
+    assert smtp_server.received.wait(10), "no receipt reached the SMTP server"
+    [envelope] = smtp_server.envelopes
+    assert envelope.rcpt_tos == ["alice@mail.ru"]
+    message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+    subject = str(
+        make_header(decode_header(email.message_from_bytes(envelope.original_content)["Subject"]))
+    )
+    assert subject == f"Квитанция за {format_period(last).lower()}, лицевой счёт {acc.number}"
+    [pdf] = [p for p in message.iter_attachments() if p.get_content_type() == "application/pdf"]
+    content = pdf.get_content()
+    assert content.startswith(b"%PDF")
+    assert ReceiptMailing.objects.get().status == "sent"
+    assert acc.number in message.get_body(("plain",)).get_content()
+
+    if shutil.which("gs") is None:
+        why = "gs not found: apt-get install ghostscript (bash .ci/run installs it)"
+        print(why)
+        pytest.skip(why)
+    (tmp_path / "receipt.pdf").write_bytes(content)
+    subprocess.run(
+        ["gs", "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-sDEVICE=pnggray", "-r150",
+         "-dFirstPage=1", "-dLastPage=1", f"-sOutputFile={tmp_path / 'page.png'}",
+         str(tmp_path / "receipt.pdf")],
+        check=True, timeout=60,
+    )  # fmt: skip
+    decoded = zbarimg((tmp_path / "page.png").read_bytes(), tmp_path)
+    assert decoded.strip() == payment_string(payment_details_from_snapshot(document.snapshot))
+    fields = dict(part.split("=", 1) for part in decoded.strip().split("|")[1:])
+    assert fields["Sum"] == "412345" and fields["PersAcc"] == acc.number
+    assert fields["PaymPeriod"] == f"{last:%m%Y}"
+    assert timedelta(0) <= timezone.now() - ReceiptMailing.objects.get().sent_at

@@ -172,7 +172,7 @@ def build_accounts(
                 holder_last_name=rng.choice(SURNAMES),
                 holder_first_name=rng.choice(NAMES),
                 holder_middle_name=rng.choice(PATRONYMICS),
-                services="Отопление, горячее водоснабжение",
+                services="Отопление, горячее водоснабжение (подогрев)",
             )
             for i, p in enumerate(premises)
         ],
@@ -219,7 +219,7 @@ def build_meters(accounts: list[PersonalAccount], *, today: date, months: int = 
                 account=acc,
                 number=f"ГВС-{acc.number[-6:]}",
                 model_name="СГВ-15",
-                service="Горячее водоснабжение",
+                service="Горячее водоснабжение (подогрев)",
                 unit="м³",
                 zones=Meter.Zones.SINGLE,
                 digits=5,
