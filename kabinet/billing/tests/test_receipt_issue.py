@@ -224,7 +224,7 @@ def test_a_paperless_receipt_is_mailed_once_with_its_pdf(
     assert mailing.sent_at is not None and mailing.last_error == ""
     [letter] = mail.outbox
     assert letter.to == ["a@example.ru"]
-    assert letter.subject.startswith("Квитанция за ") and "Март 2026" in letter.subject
+    assert letter.subject.startswith("Квитанция за ") and "март 2026" in letter.subject
     assert paperless.number in letter.subject
     [(filename, content, mimetype)] = letter.attachments
     assert filename == f"kvitanciya-{doc.number}.pdf" and mimetype == "application/pdf"
