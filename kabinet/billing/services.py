@@ -163,6 +163,25 @@ class _Line:
         )
 
 
+NORM_REASON_PREFIX = "по нормативу"
+
+
+def _norm_charged_between(account, service, zone, after: date, before: date) -> Decimal:
+    """The volume the portal charged by the norm for a service and zone in the months
+    strictly between two readings."""
+    total = Charge.objects.filter(
+        account=account,
+        service=service,
+        zone=zone,
+        accrued=True,
+        kind=Charge.Kind.CHARGE,
+        period__gt=after,
+        period__lt=before,
+        reason__startswith=NORM_REASON_PREFIX,
+    ).aggregate(v=Sum("volume"))["v"]
+    return total or Decimal(0)
+
+
 def _metered_lines(account, period, tariffs, meters, readings) -> tuple[list[_Line], set[str]]:
     """Consumption × tariff for each zone of each active meter; the norm where the
     period has no accepted reading. Returns the lines and the services they cover."""
@@ -185,6 +204,15 @@ def _metered_lines(account, period, tariffs, meters, readings) -> tuple[list[_Li
             if used is not None:
                 volume = (used * meter.coefficient).quantize(Decimal("0.0001"))
                 reason = ""
+                # Months between the two readings were charged by the norm: that volume
+                # is already paid for, so only the rest is charged now (never below 0).
+                by_norm = _norm_charged_between(account, service, zone, before.period, period)
+                if by_norm:
+                    volume = max(volume - by_norm, Decimal(0))
+                    reason = _("за вычетом %(v)s %(unit)s, начисленных по нормативу") % {
+                        "v": format_quantity(by_norm),
+                        "unit": tariff.unit,
+                    }
             else:
                 volume = _norm_volume(tariff, account)
                 if volume is None:

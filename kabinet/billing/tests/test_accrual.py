@@ -388,3 +388,28 @@ def test_running_the_accrual_twice_gives_the_same_rows(
     assert sum(c[6] for c in once) == sum(
         Charge.objects.filter(account=acc, period=P).values_list("amount_kopecks", flat=True)
     )
+
+
+def test_a_catch_up_reading_does_not_charge_the_norm_months_twice():
+    """January read, February charged by the norm (no reading), March read again: March
+    is charged what was used since January less what February's norm already charged."""
+    f.tariff(POWER, 500, norm=Decimal("40"), norm_basis="person")
+    acc = f.account()
+    m = f.meter(acc)
+    f.accepted(m, JAN, 1000)
+    accrue(acc, FEB)
+    [feb] = Charge.objects.filter(account=acc, period=FEB, kind="charge")
+    people = acc.premises.registered_people
+    assert feb.volume == Decimal(40 * people) and feb.reason.startswith("по нормативу")
+    f.accepted(m, P, 1000 + 40 * people + 25)
+    accrue(acc, P)
+    [mar] = Charge.objects.filter(account=acc, period=P, kind="charge")
+    assert mar.volume == Decimal(25)
+    assert mar.amount_kopecks == 25 * 500
+    assert "начисленных по нормативу" in mar.reason
+    # Used less than the norm charged: nothing more, never a negative charge.
+    f.accepted(m, date(2026, 5, 1), 1000 + 40 * people + 25 + 10)
+    accrue(acc, date(2026, 4, 1))
+    accrue(acc, date(2026, 5, 1))
+    [may] = Charge.objects.filter(account=acc, period=date(2026, 5, 1), kind="charge")
+    assert may.volume == 0 and may.amount_kopecks == 0
