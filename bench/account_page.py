@@ -10,15 +10,11 @@ and prints the median and 95th percentile. A load test it is not: one client, on
 
 import argparse
 import io
-import os
 import random
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from scale_db import open_scale_db
 
 
 def main() -> None:
@@ -26,23 +22,7 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=100_000)
     parser.add_argument("--n", type=int, default=200)
     args = parser.parse_args()
-    var = ROOT / "var" / "bench"
-    var.mkdir(parents=True, exist_ok=True)
-    db = var / f"accounts-{args.accounts}.sqlite3"
-    os.environ.update(
-        {
-            "KABINET_DEBUG": "1",
-            "KABINET_TESTING": "1",  # fast password hashing: the page is measured, not sign-in
-            "KABINET_VAR_DIR": str(var),
-            "KABINET_DATABASE_URL": f"sqlite:///{db}",
-            "KABINET_ALLOWED_HOSTS": "testserver",
-            "KABINET_SMS_OUTBOX_DIR": "",
-            "DJANGO_SETTINGS_MODULE": "kabinet.settings",
-        }
-    )
-    import django
-
-    django.setup()
+    db = open_scale_db(args.accounts, build=True)
     from django.core.management import call_command
     from django.test import Client
 

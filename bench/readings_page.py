@@ -9,20 +9,9 @@ prints the median and 95th percentile of each. One client, one process.
 """
 
 import argparse
-import os
-import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-
-def report(label: str, times: list[float]) -> None:
-    times.sort()
-    p95 = times[int(len(times) * 0.95) - 1]
-    print(f"{label:<42} median {statistics.median(times):6.2f} ms   p95 {p95:6.2f} ms")
+from scale_db import open_scale_db, report
 
 
 def main() -> None:
@@ -30,24 +19,7 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=100_000)
     parser.add_argument("--n", type=int, default=200)
     args = parser.parse_args()
-    var = ROOT / "var" / "bench"
-    db = var / f"accounts-{args.accounts}.sqlite3"
-    if not db.exists():
-        sys.exit(f"{db} is missing: run bench/account_page.py --accounts {args.accounts} first")
-    os.environ.update(
-        {
-            "KABINET_DEBUG": "1",
-            "KABINET_TESTING": "1",
-            "KABINET_VAR_DIR": str(var),
-            "KABINET_DATABASE_URL": f"sqlite:///{db}",
-            "KABINET_ALLOWED_HOSTS": "testserver",
-            "KABINET_SMS_OUTBOX_DIR": "",
-            "DJANGO_SETTINGS_MODULE": "kabinet.settings",
-        }
-    )
-    import django
-
-    django.setup()
+    open_scale_db(args.accounts)
     from django.core.management import call_command
     from django.db import transaction
     from django.test import Client

@@ -11,14 +11,10 @@ of ``--accounts`` receipts would take in one process. One process, no worker poo
 """
 
 import argparse
-import os
 import random
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from scale_db import open_scale_db
 
 
 def main() -> None:
@@ -27,23 +23,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--pdf", type=int, default=100)
     args = parser.parse_args()
-    var = ROOT / "var" / "bench"
-    db = var / f"accounts-{args.accounts}.sqlite3"
-    if not db.exists():
-        sys.exit(f"{db} is missing: run bench/account_page.py --accounts {args.accounts} first")
-    os.environ.update(
-        {
-            "KABINET_DEBUG": "1",
-            "KABINET_TESTING": "1",
-            "KABINET_VAR_DIR": str(var),
-            "KABINET_DATABASE_URL": f"sqlite:///{db}",
-            "KABINET_SMS_OUTBOX_DIR": "",
-            "DJANGO_SETTINGS_MODULE": "kabinet.settings",
-        }
-    )
-    import django
-
-    django.setup()
+    open_scale_db(args.accounts)
     from django.core.management import call_command
     from django.utils import timezone
 

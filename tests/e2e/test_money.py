@@ -10,32 +10,17 @@ from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from kabinet.billing import services
-from kabinet.billing.models import IssuedDocument, ReceiptDelivery
+from kabinet.billing.models import ReceiptDelivery
+from kabinet.billing.tests.factories import account_with_receipts
 from kabinet.core.money import add_months, period_of
-from kabinet.customer_accounts.tests.factories import account, charge, payment
 from tests.e2e.journeys import field_error, go, messages, sign_in
 
 LAST = add_months(period_of(timezone.localdate()), -1)
 BEFORE = add_months(LAST, -1)
 
 
-def _account(alice):
-    a = account(owner=alice)
-    a.linked_at = timezone.now() - timedelta(days=400)
-    a.save()
-    charge(a, BEFORE, 300000)
-    charge(a, LAST, 412345)
-    services.receipt_issue(account=a, period=BEFORE, today=LAST)
-    p = payment(a, LAST + timedelta(days=9), 300000)
-    p.paid_document = IssuedDocument.objects.get(account=a, period=BEFORE)
-    p.save()
-    services.receipt_issue(account=a, period=LAST, today=add_months(LAST, 1))
-    return a
-
-
 def test_payments_breakdown_receipt_and_paperless(page, alice):
-    acc = _account(alice)
+    acc = account_with_receipts(alice)
     sign_in(page, "alice@example.ru")
     go(page, f"/accounts/{acc.uuid}/")
     page.get_by_role("link", name="История платежей").first.click()

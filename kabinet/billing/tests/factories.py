@@ -75,3 +75,29 @@ def accepted(m, period: date, value, *, zone=Reading.Zone.TOTAL) -> Reading:
         status=Reading.Status.ACCEPTED,
         submitted_at=timezone.now(),
     )
+
+
+def account_with_receipts(owner):
+    """The pages' account: linked 400 days ago; 3 000 ₽ charged the month before last,
+    paid by its receipt; 4 123,45 ₽ charged last month, its receipt unpaid."""
+    from datetime import timedelta
+
+    from kabinet.billing.models import IssuedDocument
+    from kabinet.core.money import add_months, period_of
+    from kabinet.customer_accounts.tests.factories import account as plain_account
+    from kabinet.customer_accounts.tests.factories import charge as plain_charge
+    from kabinet.customer_accounts.tests.factories import payment as plain_payment
+
+    last = add_months(period_of(timezone.localdate()), -1)
+    before = add_months(last, -1)
+    a = plain_account(owner=owner)
+    a.linked_at = timezone.now() - timedelta(days=400)
+    a.save()
+    plain_charge(a, before, 300000)
+    plain_charge(a, last, 412345)
+    services.receipt_issue(account=a, period=before, today=last)
+    p = plain_payment(a, last + timedelta(days=9), 300000)
+    p.paid_document = IssuedDocument.objects.get(account=a, period=before)
+    p.save()
+    services.receipt_issue(account=a, period=last, today=add_months(last, 1))
+    return a

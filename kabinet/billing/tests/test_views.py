@@ -13,8 +13,9 @@ from pypdf import PdfReader
 
 from kabinet.billing import services
 from kabinet.billing.models import IssuedDocument, Payment, ReceiptDelivery
+from kabinet.billing.tests.factories import account_with_receipts
 from kabinet.core.money import add_months, period_of
-from kabinet.customer_accounts.tests.factories import account, charge, payment
+from kabinet.customer_accounts.tests.factories import charge
 
 pytestmark = pytest.mark.django_db
 
@@ -24,16 +25,8 @@ BEFORE = add_months(LAST, -1)
 
 @pytest.fixture
 def acc(alice):
-    a = account(owner=alice)
-    a.linked_at = timezone.now() - timedelta(days=400)
-    a.save()
-    charge(a, BEFORE, 300000)
-    charge(a, LAST, 412345)
+    a = account_with_receipts(alice)
     charge(a, LAST, 1234, service="Пени", kind="penalty")
-    services.receipt_issue(account=a, period=BEFORE, today=LAST)
-    p = payment(a, LAST + timedelta(days=9), 300000)
-    p.paid_document = IssuedDocument.objects.get(account=a, period=BEFORE)
-    p.save()
     services.receipt_issue(account=a, period=LAST, today=add_months(LAST, 1))
     return a
 
