@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -91,6 +92,7 @@ INSTALLED_APPS = [
     "kabinet.premises",
     "kabinet.customer_accounts",
     "kabinet.billing",
+    "kabinet.payments",
     "kabinet.metering",
     "kabinet.backoffice",
 ]
@@ -232,6 +234,13 @@ KABINET_SMS_OUTBOX_DIR = envstr("KABINET_SMS_OUTBOX_DIR", str(VAR_DIR / "sms"))
 KABINET_SMS_RU_API_ID = envstr("KABINET_SMS_RU_API_ID", "")
 KABINET_SMS_SENDER_NAME = envstr("KABINET_SMS_SENDER_NAME", "")
 
+# Online payment: "test" (the demo's clearly marked test provider) or "yookassa".
+KABINET_PAYMENT_PROVIDER = envstr("KABINET_PAYMENT_PROVIDER", "test")
+KABINET_YOOKASSA_SHOP_ID = envstr("KABINET_YOOKASSA_SHOP_ID", "")
+KABINET_YOOKASSA_SECRET_KEY = envstr("KABINET_YOOKASSA_SECRET_KEY", "")
+# Refuse one payment above this (a typo like 4 123 456,00 instead of 4 123,45).
+KABINET_PAYMENT_MAX_KOPECKS = envint("KABINET_PAYMENT_MAX_KOPECKS", 50_000_000)
+
 # The utility this deployment serves: one of kabinet.core.utility_profiles.PROFILES.
 KABINET_UTILITY = envstr("KABINET_UTILITY", "tek_spb")
 # Comma-separated overrides of the profile's sign-up modes (e.g. "email,phone").
@@ -269,4 +278,6 @@ LOGGING = {
 CELERY_BEAT_SCHEDULE = {
     "expire-issued-access": {"task": "identity.expire_issued_access", "schedule": 3600.0},
     "prune-throttle": {"task": "identity.prune_throttle", "schedule": 6 * 3600.0},
+    "payments-reconcile": {"task": "payments.reconcile", "schedule": 600.0},
+    "autopays": {"task": "payments.autopays", "schedule": crontab(hour=9, minute=0)},
 }

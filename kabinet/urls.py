@@ -3,6 +3,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.urls import include, path, reverse
 
 from kabinet.billing import views as billing_views
+from kabinet.payments.urls import test_provider_urlpatterns
 
 
 def _admin_login(request, extra_context=None):
@@ -22,6 +23,8 @@ urlpatterns = [
     path("accounts/", include("kabinet.customer_accounts.urls")),
     path("accounts/<uuid:uuid>/", include("kabinet.billing.urls")),
     path("tariffs/", billing_views.tariffs_view, name="tariffs"),
+    path("pay/", include("kabinet.payments.urls")),
+    path("test-provider/", include(test_provider_urlpatterns)),
     path("meters/", include("kabinet.metering.urls")),
     path("", include("kabinet.core.urls")),
 ]

@@ -42,6 +42,9 @@ def production_env(tmp_path) -> dict[str, str]:
         "KABINET_VAR_DIR": str(tmp_path / "var"),
         "KABINET_SMS_BACKEND": "kabinet.notifications.sms.SmsRuSender",
         "KABINET_SMS_RU_API_ID": "x",
+        "KABINET_PAYMENT_PROVIDER": "yookassa",
+        "KABINET_YOOKASSA_SHOP_ID": "123456",
+        "KABINET_YOOKASSA_SECRET_KEY": "live_x",
     }
 
 
@@ -143,3 +146,15 @@ def test_makemigrations_check_needs_no_production_secrets():
     result = manage("makemigrations", "--check", "--dry-run")
     assert result.returncode == 0, result.stderr
     assert "No changes detected" in result.stdout
+
+
+def test_the_test_payment_provider_fails_the_deploy_checks(production_env):
+    result = manage("check", "--deploy", **{**production_env, "KABINET_PAYMENT_PROVIDER": "test"})
+    assert result.returncode != 0
+    assert "kabinet.E005" in result.stderr + result.stdout
+
+
+def test_yookassa_without_its_keys_fails_the_deploy_checks(production_env):
+    result = manage("check", "--deploy", **{**production_env, "KABINET_YOOKASSA_SECRET_KEY": ""})
+    assert result.returncode != 0
+    assert "kabinet.E006" in result.stderr + result.stdout

@@ -124,6 +124,15 @@ class Payment(models.Model):
     amount_kopecks = models.BigIntegerField(_("сумма, коп."))
     channel = models.CharField(_("способ"), max_length=16, choices=Channel.choices)
     document = models.CharField(_("документ плательщика"), max_length=64, blank=True)
+    # What the money pays (004: energy, penalties, state fee), and the source's own id
+    # (an online payment's): the same source never enters the ledger twice.
+    purpose = models.CharField(
+        _("назначение"),
+        max_length=8,
+        choices=[("energy", _("за услуги")), ("penalty", _("пени")), ("fee", _("госпошлина"))],
+        default="energy",
+    )
+    external_id = models.CharField(_("идентификатор источника"), max_length=80, blank=True)
     paid_document = models.ForeignKey(
         "IssuedDocument",
         on_delete=models.SET_NULL,
@@ -138,6 +147,13 @@ class Payment(models.Model):
         verbose_name = _("оплата")
         verbose_name_plural = _("оплаты")
         indexes = [models.Index(fields=["account", "credited_on"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "external_id", "purpose"],
+                condition=~Q(external_id=""),
+                name="payment_once_per_source",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.account} {self.credited_on:%d.%m.%Y}"

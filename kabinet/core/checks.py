@@ -46,3 +46,28 @@ def utility_profile_exists(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def payment_provider_is_real(app_configs, **kwargs):
+    """Production takes real money: the test provider and a key-less ЮKassa are refused."""
+    provider = settings.KABINET_PAYMENT_PROVIDER
+    if provider not in ("test", "yookassa"):
+        return [Error(f"KABINET_PAYMENT_PROVIDER={provider!r} is unknown.", id="kabinet.E004")]
+    if provider == "test":
+        return [
+            Error(
+                "KABINET_PAYMENT_PROVIDER is the demo's test provider: no money would move.",
+                hint="Set KABINET_PAYMENT_PROVIDER=yookassa with KABINET_YOOKASSA_SHOP_ID "
+                "and KABINET_YOOKASSA_SECRET_KEY.",
+                id="kabinet.E005",
+            )
+        ]
+    if not (settings.KABINET_YOOKASSA_SHOP_ID and settings.KABINET_YOOKASSA_SECRET_KEY):
+        return [
+            Error(
+                "ЮKassa needs KABINET_YOOKASSA_SHOP_ID and KABINET_YOOKASSA_SECRET_KEY.",
+                id="kabinet.E006",
+            )
+        ]
+    return []

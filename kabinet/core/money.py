@@ -5,6 +5,7 @@ handled in code as ``Decimal`` with two places, and shown the Russian way:
 ``1 234,56 ₽``. A period is the first day of its month and is shown as "Ноябрь 2026".
 """
 
+import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -22,6 +23,19 @@ def to_kopecks(amount: Decimal | int | str) -> int:
     """Roubles (Decimal or its string) → integer kopecks, rounded half up."""
     value = Decimal(amount).quantize(KOPECK, rounding=ROUND_HALF_UP)
     return int(value * 100)
+
+
+_RUB_RE = re.compile(r"^(\d{1,12})(?:[.,](\d{1,2}))?$")
+
+
+def parse_rub(text: str) -> int:
+    """What a person types as roubles ("1 234,5", "1234.56", "1234") → kopecks; a
+    ValueError for anything else (a sign, letters, three decimals)."""
+    compact = re.sub(r"[\s\u00a0\u202f₽]|руб\.?", "", text or "")
+    match = _RUB_RE.match(compact)
+    if not match:
+        raise ValueError(text)
+    return int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0"))
 
 
 def from_kopecks(kopecks: int) -> Decimal:
