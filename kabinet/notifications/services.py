@@ -1,5 +1,7 @@
 """Sending e-mail and SMS: rendered now, handed to a task once the transaction commits."""
 
+import re
+
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -12,7 +14,8 @@ def email_render(*, template: str, context: dict) -> tuple[str, str, str]:
     """Render ``notifications/email/<template>``: its subject, text and HTML."""
     ctx = {"utility": get_utility(), **context}
     subject = render_to_string(f"notifications/email/{template}_subject.txt", ctx)
-    subject = " ".join(subject.split())
+    # Collapse the template's line breaks, but keep no-break spaces (1 000,00 ₽).
+    subject = re.sub(r"[ \t\r\n]+", " ", subject).strip()
     text = render_to_string(f"notifications/email/{template}.txt", ctx)
     html = render_to_string(f"notifications/email/{template}.html", ctx)
     return subject, text, html

@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from kabinet.billing.models import Payment as LedgerPayment
 from kabinet.core.errors import DomainError
-from kabinet.core.money import add_months, format_period, format_rub, period_of
+from kabinet.core.money import format_period, format_rub, period_of
 from kabinet.customer_accounts.models import PersonalAccount
 from kabinet.payments.models import (
     Autopay,
@@ -62,7 +62,6 @@ PROVIDER_STATUS = {
 }
 RECONCILE_AFTER = timedelta(minutes=2)
 RECONCILE_UNTIL = timedelta(days=3)
-AUTOPAY_MONTHS = 12
 
 
 @dataclass(frozen=True)
@@ -441,10 +440,17 @@ def autopay_set(
             card=card,
             day=day,
             ceiling_kopecks=ceiling_kopecks,
-            valid_until=add_months(today, AUTOPAY_MONTHS) - timedelta(days=1),
+            valid_until=_a_year_from(today) - timedelta(days=1),
             # Set up after this month's day: the first charge is next month.
             last_period=period_of(today) if today.day >= day else None,
         )
+
+
+def _a_year_from(day: date) -> date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
 
 
 def autopay_cancel(*, user, autopay: Autopay) -> None:

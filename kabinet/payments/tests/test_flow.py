@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from kabinet.billing.models import Payment as LedgerPayment
 from kabinet.billing.selectors import account_summary
-from kabinet.customer_accounts.tests.factories import account, charge
 from kabinet.core.money import add_months, period_of
+from kabinet.customer_accounts.tests.factories import account, charge
 from kabinet.payments.models import OnlinePayment, SavedCard
 
 pytestmark = pytest.mark.django_db
