@@ -300,7 +300,12 @@ def payment_start(*, payment: OnlinePayment) -> OnlinePayment:
             payment.error = (
                 _("Платёжная система не ответила. Попробуйте ещё раз через минуту.")
                 if exc.retryable
-                else _("Платёжная система отказала: %(why)s") % {"why": exc}
+                # The provider's own words are English and technical: they go to the
+                # log and the payment's history, the customer gets what to do.
+                else _(
+                    "Платёжная система отклонила платёж. Попробуйте другой способ оплаты "
+                    "или напишите в поддержку."
+                )
             )
             payment.save()
             return payment

@@ -18,6 +18,14 @@ class ProviderError(Exception):
         self.retryable = retryable
         self.code = code
 
+    def __reduce__(self):
+        # Keyword-only arguments: without this, Celery's pickling loses the error.
+        return _provider_error, (str(self), self.retryable, self.code)
+
+
+def _provider_error(message: str, retryable: bool, code: str) -> "ProviderError":
+    return ProviderError(message, retryable=retryable, code=code)
+
 
 class NotificationRejected(Exception):
     """A notification that is not from the provider, or that cannot be read."""
