@@ -2,6 +2,7 @@
 
 import re
 
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -45,3 +46,92 @@ def sms_send(*, phone: str, text: str, idempotency_key: str) -> None:
     transaction.on_commit(
         lambda: tasks.send_sms.delay(phone=phone, text=text, idempotency_key=idempotency_key)
     )
+
+
+# --- notices the customer controls ------------------------------------------------
+
+SMS_PER_HOUR = 5  # per customer: notices never flood a phone
+EMAIL_PER_HOUR = 20
+
+
+def preferences_for(user) -> dict[str, tuple[bool, bool]]:
+    """(e-mail, SMS) per kind: the customer's choice, or the default."""
+    from kabinet.notifications.models import DEFAULTS, Preference
+
+    chosen = {p.kind: (p.email, p.sms) for p in Preference.objects.filter(user=user)}
+    return {kind: chosen.get(kind, default) for kind, default in DEFAULTS.items()}
+
+
+def preferences_set(*, user, choices: dict[str, tuple[bool, bool]]) -> None:
+    """Save the customer's channels per kind."""
+    from kabinet.notifications.models import Kind, Preference
+
+    with transaction.atomic():
+        for kind, (email, sms) in choices.items():
+            if kind not in Kind.values:
+                continue
+            Preference.objects.update_or_create(
+                user=user, kind=kind, defaults={"email": email, "sms": sms}
+            )
+
+
+def notify(*, user, kind: str, title: str, text: str = "", url: str = "", dedupe_key: str = ""):
+    """Уведомить: a notice in the cabinet, and an e-mail and an SMS if the customer
+    chose them for this kind. Sent after the transaction commits, at most once per
+    ``dedupe_key``, and throttled per customer. Returns the notice, or None when this
+    event was already notified."""
+    from django.db import IntegrityError
+
+    from kabinet.core.utility import get_utility
+    from kabinet.identity import throttle
+    from kabinet.notifications.models import Notice
+
+    email_on, sms_on = preferences_for(user).get(kind, (False, False))
+    key = str(user.pk)
+    try:
+        with transaction.atomic():
+            notice = Notice.objects.create(
+                user=user, kind=kind, title=title[:200], text=text, url=url, dedupe_key=dedupe_key
+            )
+    except IntegrityError:
+        return None
+    link = (settings.KABINET_PUBLIC_URL.rstrip("/") + url) if url.startswith("/") else url
+    if (
+        email_on
+        and user.email
+        and not throttle.retry_after("notice_email", key, limit=EMAIL_PER_HOUR, seconds=3600)
+    ):
+        throttle.hit("notice_email", key)
+        email_send(
+            to=user.email,
+            template="notice",
+            context={"title": title, "text": text, "link": link},
+        )
+        notice.emailed = True
+    if (
+        sms_on
+        and user.phone
+        and not throttle.retry_after("notice_sms", key, limit=SMS_PER_HOUR, seconds=3600)
+    ):
+        throttle.hit("notice_sms", key)
+        sms_send(
+            phone=user.phone,
+            text=f"{get_utility().short_name}: {title}"[:300],
+            idempotency_key=f"notice-{notice.pk}",
+        )
+        notice.texted = True
+    if notice.emailed or notice.texted:
+        notice.save(update_fields=["emailed", "texted"])
+    return notice
+
+
+def notices_read(*, user, ids=None) -> int:
+    """Mark the customer's notices read (all, or those given)."""
+    from django.utils import timezone
+
+    from kabinet.notifications.models import Notice
+
+    qs = Notice.objects.filter(user=user, read_at=None)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return qs.update(read_at=timezone.now())
