@@ -131,6 +131,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "kabinet.core.context_processors.utility",
+                "kabinet.notifications.context_processors.notices",
             ],
         },
     },

@@ -24,6 +24,7 @@ urlpatterns = [
     path("accounts/<uuid:uuid>/", include("kabinet.billing.urls")),
     path("tariffs/", billing_views.tariffs_view, name="tariffs"),
     path("pay/", include("kabinet.payments.urls")),
+    path("notifications/", include("kabinet.notifications.urls")),
     path("test-provider/", include(test_provider_urlpatterns)),
     path("meters/", include("kabinet.metering.urls")),
     path("", include("kabinet.core.urls")),

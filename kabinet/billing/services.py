@@ -34,7 +34,7 @@ from kabinet.billing.models import (
     Tariff,
 )
 from kabinet.core.errors import DomainError
-from kabinet.core.money import add_months, format_period, format_quantity, period_of
+from kabinet.core.money import add_months, format_period, format_quantity, format_rub, period_of
 from kabinet.core.utility import get_utility
 from kabinet.customer_accounts.models import PersonalAccount
 
@@ -460,7 +460,31 @@ def receipt_issue(
             )
             if mailing.status != ReceiptMailing.Status.SENT:
                 _queue_mailing(mailing)
+        if account.owner_id is not None and selectors.receipt_visible(doc, account):
+            # A paperless customer gets the receipt itself by e-mail: no second letter.
+            _notify_receipt(account, doc, by_email=not (delivery and delivery.email))
         return doc, True
+
+
+def _notify_receipt(account: PersonalAccount, doc: IssuedDocument, *, by_email: bool) -> None:
+    """«Новая квитанция» in the cabinet (and by e-mail or SMS if the customer chose);
+    once per receipt, however often it is re-issued."""
+    from kabinet.notifications.models import Kind
+    from kabinet.notifications.services import notify
+
+    notify(
+        user=account.owner,
+        kind=Kind.RECEIPT,
+        title=_("Квитанция за %(p)s по счёту %(n)s: к оплате %(s)s")
+        % {
+            "p": format_period(doc.period).lower(),
+            "n": account.number,
+            "s": format_rub(doc.amount_kopecks),
+        },
+        url=reverse("billing:receipt", args=[account.uuid, f"{doc.period:%Y-%m}"]),
+        dedupe_key=f"receipt-{doc.pk}",
+        email=by_email,
+    )
 
 
 def _queue_mailing(mailing: ReceiptMailing) -> None:

@@ -75,7 +75,16 @@ def preferences_set(*, user, choices: dict[str, tuple[bool, bool]]) -> None:
             )
 
 
-def notify(*, user, kind: str, title: str, text: str = "", url: str = "", dedupe_key: str = ""):
+def notify(
+    *,
+    user,
+    kind: str,
+    title: str,
+    text: str = "",
+    url: str = "",
+    dedupe_key: str = "",
+    email: bool = True,
+):
     """Уведомить: a notice in the cabinet, and an e-mail and an SMS if the customer
     chose them for this kind. Sent after the transaction commits, at most once per
     ``dedupe_key``, and throttled per customer. Returns the notice, or None when this
@@ -87,6 +96,7 @@ def notify(*, user, kind: str, title: str, text: str = "", url: str = "", dedupe
     from kabinet.notifications.models import Notice
 
     email_on, sms_on = preferences_for(user).get(kind, (False, False))
+    email_on = email_on and email
     key = str(user.pk)
     try:
         with transaction.atomic():
