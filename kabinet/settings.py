@@ -93,6 +93,8 @@ INSTALLED_APPS = [
     "kabinet.customer_accounts",
     "kabinet.billing",
     "kabinet.payments",
+    "kabinet.outages",
+    "kabinet.news",
     "kabinet.metering",
     "kabinet.backoffice",
 ]
@@ -131,6 +133,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "kabinet.core.context_processors.utility",
+                "kabinet.news.context_processors.news",
                 "kabinet.notifications.context_processors.notices",
             ],
         },

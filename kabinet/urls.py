@@ -18,6 +18,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("kabinet.identity.urls")),
+    path("staff/outages/", include("kabinet.outages.staff_urls")),
+    path("staff/news/", include("kabinet.news.staff_urls")),
     path("staff/", include("kabinet.backoffice.urls")),
     path("houses/", include("kabinet.premises.urls")),
     path("accounts/", include("kabinet.customer_accounts.urls")),
@@ -27,5 +29,7 @@ urlpatterns = [
     path("notifications/", include("kabinet.notifications.urls")),
     path("test-provider/", include(test_provider_urlpatterns)),
     path("meters/", include("kabinet.metering.urls")),
+    path("outages/", include("kabinet.outages.urls")),
+    path("news/", include("kabinet.news.urls")),
     path("", include("kabinet.core.urls")),
 ]
