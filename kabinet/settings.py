@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "kabinet.payments",
     "kabinet.outages",
     "kabinet.news",
+    "kabinet.appeals",
     "kabinet.metering",
     "kabinet.backoffice",
 ]
@@ -135,6 +136,7 @@ TEMPLATES = [
                 "kabinet.core.context_processors.utility",
                 "kabinet.news.context_processors.news",
                 "kabinet.notifications.context_processors.notices",
+                "kabinet.appeals.context_processors.appeals",
             ],
         },
     },
@@ -244,6 +246,13 @@ KABINET_YOOKASSA_SHOP_ID = envstr("KABINET_YOOKASSA_SHOP_ID", "")
 KABINET_YOOKASSA_SECRET_KEY = envstr("KABINET_YOOKASSA_SECRET_KEY", "")
 # Refuse one payment above this (a typo like 4 123 456,00 instead of 4 123,45).
 KABINET_PAYMENT_MAX_KOPECKS = envint("KABINET_PAYMENT_MAX_KOPECKS", 50_000_000)
+
+# Обращения: files attached to appeals, kept outside the web root and served only
+# through the portal's own view to the appeal's owner and staff.
+KABINET_APPEAL_MAX_BYTES = envint("KABINET_APPEAL_MAX_BYTES", 10 * 1024 * 1024)
+KABINET_APPEAL_UPLOADS_DIR = envstr(
+    "KABINET_APPEAL_UPLOADS_DIR", str(VAR_DIR / "uploads" / "appeals")
+)
 
 # The utility this deployment serves: one of kabinet.core.utility_profiles.PROFILES.
 KABINET_UTILITY = envstr("KABINET_UTILITY", "tek_spb")

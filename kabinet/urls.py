@@ -18,6 +18,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("kabinet.identity.urls")),
+    path("staff/appeals/", include("kabinet.appeals.staff_urls")),
     path("staff/outages/", include("kabinet.outages.staff_urls")),
     path("staff/news/", include("kabinet.news.staff_urls")),
     path("staff/", include("kabinet.backoffice.urls")),
@@ -31,5 +32,6 @@ urlpatterns = [
     path("meters/", include("kabinet.metering.urls")),
     path("outages/", include("kabinet.outages.urls")),
     path("news/", include("kabinet.news.urls")),
+    path("appeals/", include("kabinet.appeals.urls")),
     path("", include("kabinet.core.urls")),
 ]

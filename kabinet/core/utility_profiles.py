@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 # Password policies (kabinet.identity.passwords): "nist" — NIST 800-63B / OWASP ASVS,
 # "latin_complex" — seed 000, "letters_digits" — seeds 001 and 004.
@@ -24,6 +25,36 @@ SIGNUP_MODES = ("email", "phone", "issued", "contract")
 LOGIN_METHODS = ("email", "phone", "login", "inn", "contract")
 # "forgot_login": a forgotten login is mailed to the e-mail (002 §4.2).
 RECOVERY_METHODS = ("email_code", "sms_code", "inn", "forgot_login")
+
+# Темы обращений. Stored on the appeal as these Russian words (gettext_noop: translated
+# when shown), so a topic renamed in a profile later leaves old appeals as they were.
+# What a customer cannot change themselves (000 §2.2.2, §2.3.1) is an appeal of its own
+# topic; kabinet.appeals offers these two even where a profile leaves them out.
+APPEAL_TOPIC_PERSONAL_DATA = gettext_noop("Изменение персональных данных")
+APPEAL_TOPIC_ACCOUNT_LINK = gettext_noop("Привязка лицевого счёта через поддержку")
+APPEAL_TOPIC_OTHER = gettext_noop("Прочее")
+# 004 «Выберите тему обращения».
+APPEAL_TOPICS_004 = (
+    gettext_noop("Вопросы по работе Личного кабинета потребителя"),
+    gettext_noop("Вопросы по работе Личного кабинета ИСУ"),
+    gettext_noop("Замена/опломбировка ПУ"),
+    gettext_noop("Предоставление рассрочки"),
+    gettext_noop("Бумажная квитанция"),
+    APPEAL_TOPIC_PERSONAL_DATA,
+    APPEAL_TOPIC_ACCOUNT_LINK,
+    APPEAL_TOPIC_OTHER,
+)
+# 000 lists no topics by name; these are what it sends to «мои обращения» (§2.2.1,
+# §2.2.2, §2.2.4, §2.3.1, §3.3.1) and its heat-supply questions.
+APPEAL_TOPICS_000 = (
+    APPEAL_TOPIC_PERSONAL_DATA,
+    APPEAL_TOPIC_ACCOUNT_LINK,
+    gettext_noop("Добавление адреса для отключений ГВС"),
+    gettext_noop("Регистрация не в том личном кабинете"),
+    gettext_noop("Начисления и оплата"),
+    gettext_noop("Качество отопления и горячего водоснабжения"),
+    APPEAL_TOPIC_OTHER,
+)
 
 
 @dataclass(frozen=True)
@@ -86,6 +117,11 @@ class UtilityProfile:
     # 002 §4.1: the customer makes up a login at sign-up by e-mail.
     signup_chooses_login: bool = False
     totp_available: bool = True
+    # Обращения: the topics offered, and the days to register (10) and to answer (30)
+    # an appeal, counted from the day it was sent (000 §2.2.5).
+    appeal_topics: tuple[str, ...] = APPEAL_TOPICS_004
+    appeal_register_days: int = 10
+    appeal_answer_days: int = 30
 
 
 PROFILES: dict[str, UtilityProfile] = {
@@ -115,6 +151,7 @@ PROFILES: dict[str, UtilityProfile] = {
         # 000 §2.2.3: only Latin letters, at least 6, upper, lower, digit and symbol.
         password_policy="latin_complex",
         signup_asks_house=True,
+        appeal_topics=APPEAL_TOPICS_000,
     ),
     "gk_kazan": UtilityProfile(
         code="gk_kazan",
