@@ -7,7 +7,7 @@ from kabinet.appeals.models import Appeal
 from kabinet.customer_accounts.models import PersonalAccount
 
 FILES_HELP = _(
-    "PDF, JPEG, PNG, DOC, DOCX, XLS, XLSX, каждый не больше %(mb)s МБ, до %(n)d файлов. "
+    "PDF, JPEG, PNG, DOC, DOCX, XLS, XLSX, каждый не больше %(size)s, до %(n)d файлов. "
     "Если форма вернулась с ошибкой, файлы нужно выбрать заново."
 )
 
@@ -35,10 +35,11 @@ class MultipleFileField(forms.FileField):
 
 def files_field() -> MultipleFileField:
     from django.conf import settings
+    from django.template.defaultfilters import filesizeformat
 
-    mb = f"{settings.KABINET_APPEAL_MAX_BYTES / 1024 / 1024:g}".replace(".", ",")
+    size = filesizeformat(settings.KABINET_APPEAL_MAX_BYTES)
     return MultipleFileField(
-        label=_("Файлы"), help_text=FILES_HELP % {"mb": mb, "n": uploads.MAX_FILES}
+        label=_("Файлы"), help_text=FILES_HELP % {"size": size, "n": uploads.MAX_FILES}
     )
 
 

@@ -6,6 +6,10 @@ refused, not repaired, when it could mislead or break something: control or
 direction characters (U+202E turns «счёт‮fdp.exe» into «счётexe.pdf»), path separators,
 «..», a leading dot, more than ``MAX_NAME`` characters. The file is kept on disk under a
 random name; the customer's name is only sent back in Content-Disposition.
+
+Through the web form, Django's upload parser has already cut any path off the name and
+dropped non-printable characters (U+202E included); these checks refuse whatever is
+left, and everything that comes by another route.
 """
 
 import os
@@ -14,6 +18,7 @@ import zipfile
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from kabinet.core.errors import DomainError
@@ -129,8 +134,8 @@ def check_file(upload) -> CheckedFile:
         _refuse(_("Файл «%(name)s» пуст.") % {"name": name})
     if upload.size > limit:
         _refuse(
-            _("Файл «%(name)s» больше %(mb)s МБ. Уменьшите его или разделите на части.")
-            % {"name": name, "mb": f"{limit / 1024 / 1024:g}".replace(".", ",")}
+            _("Файл «%(name)s» больше %(size)s. Уменьшите его или разделите на части.")
+            % {"name": name, "size": filesizeformat(limit)}
         )
     if not _sniff(upload, ext):
         _refuse(

@@ -176,6 +176,9 @@ class Command(BaseCommand):
                 first_name=user.display_name,
                 inn=inn_with_check(f"78{n:08d}"),
             )
+        from kabinet.appeals.demo import build_demo_appeals
+
+        build_demo_appeals(resident=resident, operator=User.objects.get(login="operator"))
         if not quiet:
             self.stdout.write(
                 self.style.SUCCESS(f"Демо-данные созданы (дополнительно жителей: {scale}).")
