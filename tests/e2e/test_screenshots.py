@@ -235,3 +235,33 @@ def test_staff_pages(page, shoot):
     )
     page.goto(link)
     shoot("activate")
+
+
+def test_outages_and_news_pages(page, shoot):
+    call_command("demo_data", quiet=True)
+    sign_in(page, "resident@example.ru")
+    go(page, "/outages/mine/")
+    shoot("outages")
+    go(page, "/news/")
+    shoot("news")
+    page.get_by_role("link", name=re.compile("Оплата без комиссии")).click()
+    shoot("news-item")
+    page.context.clear_cookies()
+    go(page, "/outages/")
+    shoot("outages-public")
+    from kabinet.outages.models import Outage
+
+    house = Outage.objects.select_related("house__street").first().house
+    go(
+        page,
+        f"/outages/?settlement={house.street.settlement_id}&street={house.street_id}"
+        f"&number={house.number}&building={house.building}&letter={house.letter}&at=variant",
+    )
+    shoot("outages-public-found")
+    sign_in(page, "operator")
+    go(page, "/staff/outages/")
+    shoot("staff-outages")
+    page.get_by_role("link", name="Изменить").first.click()
+    shoot("staff-outage")
+    go(page, "/staff/news/")
+    shoot("staff-news")

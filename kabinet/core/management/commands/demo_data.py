@@ -176,6 +176,12 @@ class Command(BaseCommand):
                 first_name=user.display_name,
                 inn=inn_with_check(f"78{n:08d}"),
             )
+        from kabinet.outages.demo import build_demo_outages
+
+        build_demo_outages(resident=resident)
+        from kabinet.news.demo import build_demo_news
+
+        build_demo_news(resident=resident)
         from kabinet.appeals.demo import build_demo_appeals
 
         build_demo_appeals(resident=resident, operator=User.objects.get(login="operator"))
