@@ -126,6 +126,50 @@ def test_public_pages(page, shoot, sms_outbox):
     shoot("not-found")
 
 
+def shoot_payments(page, shoot, account_path: str) -> None:
+    """Online payment through the demo's test provider: the form, SBP's QR code (left
+    waiting), the test card page, a paid payment, the history, a card with an autopay."""
+    go(page, "/pay/")
+    shoot("payments-pay")
+    go(page, account_path)
+    page.locator("main").get_by_role("link", name="Оплатить", exact=True).click()
+    page.get_by_label(re.compile("СБП — QR")).check()
+    page.get_by_role("button", name="Оплатить", exact=True).click()
+    page.locator(".sbp-qr svg").wait_for()
+
+    # The waiting page reloads itself every 3 s; the picture is taken without that.
+    def no_refresh(route):
+        response = route.fetch()
+        body = re.sub(r'<meta http-equiv="refresh"[^>]*>', "", response.text())
+        route.fulfill(response=response, body=body)
+
+    page.route(page.url, no_refresh)
+    page.reload()
+    shoot("payments-sbp")
+    page.unroute(page.url)
+
+    go(page, "/pay/")
+    page.get_by_label(re.compile("Сохранить карту")).check()
+    page.get_by_role("button", name="Оплатить", exact=True).click()
+    shoot("payments-test-card")
+    page.get_by_label("Номер карты").fill("4242 4242 4242 4242")
+    page.get_by_label("Срок действия (ММ/ГГ)").fill("12/30")
+    page.get_by_label("CVC").fill("123")
+    page.get_by_role("button", name="Оплатить (тест)").click()
+    page.locator(".payment-status .badge--ok").wait_for()
+    shoot("payments-done")
+    go(page, "/pay/history/")
+    shoot("payments-history")
+    go(page, "/pay/cards/")
+    page.get_by_label("Лицевой счёт").select_option(index=1)
+    page.get_by_label(re.compile("^Карта")).select_option(index=1)
+    page.get_by_label("Число месяца").select_option("20")
+    page.get_by_label("Не больше, ₽ в месяц").fill("5000")
+    page.get_by_role("button", name="Включить на год").click()
+    page.locator(".messages").wait_for()
+    shoot("payments-cards")
+
+
 def test_customer_pages(page, shoot, request):
     call_command("demo_data", quiet=True)
     sign_in(page, "resident@example.ru")
@@ -145,6 +189,7 @@ def test_customer_pages(page, shoot, request):
         shoot(name)
     go(page, account_path + "documents/?unpaid=1")
     shoot("money-documents")
+    shoot_payments(page, shoot, account_path)
     go(page, "/tariffs/")
     shoot("tariffs")
     # The resident's last receipt as a picture: what the PDF looks like.
