@@ -76,7 +76,10 @@ class AppealForm(forms.Form):
         self.fields["topic"].choices = [("", _("— выберите тему —"))] + [
             (t, gettext(t)) for t in topics
         ]
-        self.has_accounts = accounts.exists()
+        numbers = list(accounts.values_list("pk", flat=True)[:2])
+        self.has_accounts = bool(numbers)
+        if len(numbers) == 1 and not self.is_bound:
+            self.initial.setdefault("account", numbers[0])
         if not self.has_accounts:
             del self.fields["account"]
             self.fields["about"].label = _("О чём обращение")

@@ -310,3 +310,26 @@ def test_outages_and_news_pages(page, shoot):
     shoot("staff-outage")
     go(page, "/staff/news/")
     shoot("staff-news")
+
+
+def test_appeal_pages(page, shoot, settings, tmp_path):
+    """Обращения: the customer's list, a new appeal, a conversation; the staff queue and
+    the staff appeal page."""
+    settings.KABINET_APPEAL_UPLOADS_DIR = str(tmp_path / "uploads")
+    call_command("demo_data", quiet=True)
+    sign_in(page, "resident@example.ru")
+    go(page, "/appeals/")
+    shoot("appeals")
+    go(page, "/appeals/new/")
+    shoot("appeal-new")
+    page.get_by_label("Тема обращения").select_option(index=1)
+    page.get_by_role("button", name="Отправить обращение").click()
+    shoot("appeal-new-error")
+    go(page, "/appeals/")
+    page.locator(".appeals__item--unread a").first.click()
+    shoot("appeal")
+    sign_in(page, "operator")
+    go(page, "/staff/appeals/")
+    shoot("staff-appeals")
+    page.locator("tbody a").first.click()
+    shoot("staff-appeal")
