@@ -182,3 +182,16 @@ def test_menu_count(client, alice, staff, answered):
     assert client.get(reverse("appeals:list")).context["appeals_unread"] == 0
     client.force_login(staff)
     assert "appeals_unread" not in client.get(reverse("appeals_staff:queue")).context
+
+
+def test_admin_read_only_pages(client, answered):
+    admin_user = make_user(login="root", staff=True, is_superuser=True)
+    client.force_login(admin_user)
+    message = Message.objects.filter(attachments__isnull=False).first()
+    for url in [
+        reverse("admin:appeals_appeal_changelist"),
+        reverse("admin:appeals_appeal_change", args=[answered.pk]),
+        reverse("admin:appeals_message_changelist"),
+        reverse("admin:appeals_message_change", args=[message.pk]),
+    ]:
+        assert client.get(url).status_code == 200, url
