@@ -10,9 +10,9 @@ from kabinet.customer_accounts.models import PersonalAccount
 from kabinet.payments.models import OnlinePayment, PaymentPart, SavedCard
 
 PURPOSES = [
-    (PaymentPart.Purpose.ENERGY, gettext_lazy("За услуги")),
-    (PaymentPart.Purpose.PENALTY, gettext_lazy("Пени")),
-    (PaymentPart.Purpose.FEE, gettext_lazy("Госпошлина")),
+    (PaymentPart.Purpose.ENERGY, gettext_lazy("За услуги, ₽")),
+    (PaymentPart.Purpose.PENALTY, gettext_lazy("Пени, ₽")),
+    (PaymentPart.Purpose.FEE, gettext_lazy("Госпошлина, ₽")),
 ]
 
 
@@ -147,3 +147,7 @@ class AutopayForm(forms.Form):
         self.fields["account"].label_from_instance = lambda a: f"{a.number} — {a.premises}"
         self.fields["card"].queryset = SavedCard.objects.filter(user=user, deleted_at=None)
         self.fields["card"].label_from_instance = lambda c: c.title
+        for name in ("account", "card"):  # one choice: chosen already
+            options = list(self.fields[name].queryset[:2])
+            if len(options) == 1:
+                self.initial.setdefault(name, options[0].pk)

@@ -33,6 +33,12 @@ def card_view(request, payment_id):
     payment = _payment(payment_id)
     errors = {}
     typed = {"number": "", "expiry": "", "cvc": ""}
+    if request.method == "POST" and payment.status == "pending" and "answer" in request.POST:
+        payment.status = "canceled"  # «Отказаться от оплаты»: back to the cabinet
+        payment.cancellation_reason = "canceled_by_payer"
+        payment.save()
+        _notify(payment)
+        return redirect(payment.return_url or "/")
     if request.method == "POST" and payment.status == "pending":
         typed = {k: request.POST.get(k, "").strip() for k in typed}
         number = re.sub(r"\D", "", typed["number"])

@@ -38,6 +38,9 @@ def shoot(page, request):
         OUT.mkdir(parents=True, exist_ok=True)
     taken = []
 
+    # Blinking markers stop (the CSS honours reduced motion): pictures do not depend on timing.
+    page.emulate_media(reduced_motion="reduce")
+
     def shoot(name: str) -> None:
         assert page.evaluate(UNLABELLED_JS) == [], f"{name}: form fields without a label"
         for width in WIDTHS:
