@@ -12,7 +12,9 @@ Never a double charge and never a double credit:
   the move against ``OnlinePayment.TRANSITIONS``;
 - a notification is only a hint: the payment is fetched back from the provider and
   its state applied, so a forged, repeated, late or out-of-order notification changes
-  nothing that the provider does not confirm;
+  nothing that the provider does not confirm; a notification about a provider payment
+  whose answer to us was lost (a timeout after the provider took the request) links
+  it, through our payment's uuid in the metadata the provider hands back;
 - the ledger is credited in the transaction that marks the payment succeeded, and the
   ledger's own unique key (account, source id, purpose) refuses a second credit.
 """
@@ -269,6 +271,8 @@ def payment_create(
             PaymentEvent.objects.create(payment=payment, to_status=payment.status)
     except IntegrityError:  # the same form submitted twice at the same moment
         payment = OnlinePayment.objects.get(idempotency_key=idempotency_key)
+        if payment.user_id != user.pk:
+            raise DomainError(_("Обновите страницу и повторите оплату."), code="key") from None
     return payment_start(payment=payment)
 
 
@@ -309,6 +313,7 @@ def payment_start(*, payment: OnlinePayment) -> OnlinePayment:
             )
             payment.save()
             return payment
+        payment.error = ""  # the provider answered: an earlier attempt's error is stale
         _apply(payment, remote, "created at the provider")
         payment.save()
         return payment
@@ -327,6 +332,41 @@ def payment_sync(*, payment: OnlinePayment, note: str = "fetched") -> OnlinePaym
         return payment
     with transaction.atomic():
         payment = _locked(payment)
+        _apply(payment, remote, note)
+        payment.save()
+        return payment
+
+
+def _adopt(provider, provider_payment_id: str, *, note: str) -> OnlinePayment | None:
+    """A provider payment no payment of ours is linked to: the provider made it, but its
+    answer to ``create_payment`` was lost (a timeout after it took the request). The
+    provider's own record, fetched back, names our payment in its metadata; a payment
+    that never got an answer is linked to it and brought to its state."""
+    if not provider_payment_id or len(provider_payment_id) > 64:
+        return None
+    try:
+        remote = provider.get_payment(provider_payment_id)
+    except ProviderError as exc:
+        log.warning("notification about %s: could not fetch: %s", provider_payment_id, exc)
+        return None
+    try:
+        ours = uuid.UUID(str((remote.metadata or {}).get("kabinet_payment", "")))
+    except ValueError:
+        return None
+    if remote.id != provider_payment_id:
+        return None
+    with transaction.atomic():
+        payment = (
+            OnlinePayment.objects.select_for_update()
+            .filter(uuid=ours, provider=provider.name)
+            .first()
+        )
+        if payment is None or payment.provider_payment_id not in ("", remote.id):
+            return None
+        if not payment.provider_payment_id:  # (else a notice at the same moment linked it)
+            if payment.is_final:  # refused without a provider payment (an autopay's card)
+                return None
+            payment.error = ""
         _apply(payment, remote, note)
         payment.save()
         return payment
@@ -352,19 +392,28 @@ def notification_receive(*, provider_name: str, body: bytes, remote_addr: str) -
             outcome=f"rejected: {exc}"[:300],
         )
         raise
-    payment = OnlinePayment.objects.filter(
-        provider=provider_name, provider_payment_id=notice.object_id
-    ).first()
+    payment = (
+        OnlinePayment.objects.filter(
+            provider=provider_name, provider_payment_id=notice.object_id
+        ).first()
+        if notice.object_id  # "" would match every payment the provider never answered
+        else None
+    )
     event = ProviderEvent.objects.create(
         provider=provider_name,
-        event=notice.event,
-        object_id=notice.object_id,
+        event=notice.event[:64],
+        object_id=notice.object_id[:64],
         remote_addr=remote_addr or None,
         payload=notice.payload,
         payment=payment,
     )
     if payment is None:
-        outcome = "unknown payment"
+        payment = _adopt(provider, notice.object_id, note=f"notification {notice.event}")
+        if payment is None:
+            outcome = "unknown payment"
+        else:
+            ProviderEvent.objects.filter(pk=event.pk).update(payment=payment)
+            outcome = f"linked (its answer was lost) → {payment.status}"
     else:
         before = payment.status
         payment = payment_sync(payment=payment, note=f"notification {notice.event}")
@@ -529,6 +578,10 @@ def autopay_charge(*, autopay: Autopay, today: date) -> OnlinePayment | None:
     provider = get_provider(payment.provider)
     with transaction.atomic():
         payment = _locked(payment)
+        if payment.provider_payment_id or payment.is_final:
+            # The provider answered for this key already (a lost answer that came later
+            # with a notification): never charge it again, even after the key expired.
+            return payment
         try:
             remote = provider.charge_saved_method(
                 method_id=autopay.card.method_id,

@@ -148,6 +148,10 @@ class TestProvider(PaymentProvider):
             raise NotificationRejected(f"the test provider does not send from {remote_addr}")
         try:
             data = json.loads(body)
-            return Notification(event=data["event"], object_id=data["object"]["id"], payload=data)
+            event, object_id = data["event"], data["object"]["id"]
         except (ValueError, KeyError, TypeError) as exc:
             raise NotificationRejected("not a notification") from exc
+        # As ЮKassa's: an event and a payment id, both non-empty strings, or nothing.
+        if not (isinstance(event, str) and event and isinstance(object_id, str) and object_id):
+            raise NotificationRejected("the notification names no event or no payment")
+        return Notification(event=event, object_id=object_id, payload=data)
