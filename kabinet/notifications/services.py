@@ -1,5 +1,7 @@
 """Sending e-mail and SMS: rendered now, handed to a task once the transaction commits."""
 
+import contextlib
+import contextvars
 import re
 
 from django.conf import settings
@@ -53,6 +55,19 @@ def sms_send(*, phone: str, text: str, idempotency_key: str) -> None:
 SMS_PER_HOUR = 5  # per customer: notices never flood a phone
 EMAIL_PER_HOUR = 20
 
+_quiet = contextvars.ContextVar("notifications_quiet", default=False)
+
+
+@contextlib.contextmanager
+def quietly():
+    """Notices are kept in the cabinet but nothing is e-mailed or texted: for building
+    demo data and for imports of history, where the events are not news to anyone."""
+    token = _quiet.set(True)
+    try:
+        yield
+    finally:
+        _quiet.reset(token)
+
 
 def preferences_for(user) -> dict[str, tuple[bool, bool]]:
     """(e-mail, SMS) per kind: the customer's choice, or the default."""
@@ -96,7 +111,8 @@ def notify(
     from kabinet.notifications.models import Notice
 
     email_on, sms_on = preferences_for(user).get(kind, (False, False))
-    email_on = email_on and email
+    email_on = email_on and email and not _quiet.get()
+    sms_on = sms_on and not _quiet.get()
     key = str(user.pk)
     try:
         with transaction.atomic():

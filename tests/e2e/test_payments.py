@@ -33,7 +33,7 @@ def two(alice):
     return first, second
 
 
-def amount(page, acc, label: str = "За услуги"):
+def amount(page, acc, label: str = "За услуги, ₽"):
     """The amount field of one account on the pay form."""
     fieldset = page.locator("fieldset").filter(has_text=f"Лицевой счёт {acc.number}")
     return fieldset.get_by_label(label, exact=True)

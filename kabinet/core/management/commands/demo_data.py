@@ -53,6 +53,14 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, scale: int, quiet: bool, **options):
+        from kabinet.notifications.services import quietly
+
+        # The demo's history is not news to anyone: notices stay in the cabinets, but no
+        # letter or SMS goes to the test outboxes.
+        with quietly():
+            self._build(scale=scale, quiet=quiet)
+
+    def _build(self, *, scale: int, quiet: bool):
         if User.objects.filter(login="operator").exists():
             if not quiet:
                 self.stdout.write("Демо-данные уже созданы.")
