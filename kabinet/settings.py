@@ -293,5 +293,9 @@ CELERY_BEAT_SCHEDULE = {
     "prune-throttle": {"task": "identity.prune_throttle", "schedule": 6 * 3600.0},
     "payments-reconcile": {"task": "payments.reconcile", "schedule": 600.0},
     "autopays": {"task": "payments.autopays", "schedule": crontab(hour=9, minute=0)},
+    "readings-reminders": {
+        "task": "metering.readings_window_remind",
+        "schedule": crontab(hour=10, minute=0),
+    },
     "news-notify-due": {"task": "kabinet.news.tasks.notify_due", "schedule": 600.0},
 }

@@ -160,11 +160,32 @@ def _apply(payment: OnlinePayment, remote: ProviderPayment, note: str) -> None:
         return
     if target == OnlinePayment.Status.CANCELED and remote.cancellation_reason:
         note = f"{note}: {remote.cancellation_reason}"
-    if _transition(payment, target, note) and target == OnlinePayment.Status.SUCCEEDED:
+    moved = _transition(payment, target, note)
+    if moved and target == OnlinePayment.Status.SUCCEEDED:
         payment.error = ""
     if payment.status == OnlinePayment.Status.SUCCEEDED:
         _credit(payment)
         _save_card(payment, remote)
+    if moved and payment.is_final and payment.autopay_id is None:
+        _notify_result(payment)
+
+
+def _notify_result(payment: OnlinePayment) -> None:
+    """«Результат оплаты» among the customer's notices (autopay has its own letters)."""
+    from kabinet.notifications.models import Kind
+    from kabinet.notifications.services import notify
+
+    done = payment.status == OnlinePayment.Status.SUCCEEDED
+    title = (
+        _("Оплата %(s)s прошла") if done else _("Оплата %(s)s не прошла, деньги не списаны")
+    ) % {"s": format_rub(payment.amount_kopecks)}
+    notify(
+        user=payment.user,
+        kind=Kind.PAYMENT,
+        title=title,
+        url=reverse("payments:detail", args=[payment.uuid]),
+        dedupe_key=f"payment-{payment.uuid}-{payment.status}",
+    )
 
 
 def _locked(payment: OnlinePayment) -> OnlinePayment:

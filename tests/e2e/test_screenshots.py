@@ -229,6 +229,8 @@ def test_customer_pages(page, shoot, request):
         ("change-email", "/profile/email/"),
         ("change-phone", "/profile/phone/"),
         ("totp", "/profile/two-factor/"),
+        ("notices", "/notifications/"),
+        ("notices-settings", "/notifications/settings/"),
     ]:
         go(page, path)
         shoot(name)

@@ -45,6 +45,7 @@ from kabinet.metering.services.readings import (
     readings_submit_for_account,
     readings_window,
 )
+from kabinet.metering.services.reminders import readings_window_remind
 
 __all__ = [
     # readings
@@ -80,4 +81,6 @@ __all__ = [
     "meter_restore",
     "meter_update",
     "meter_verify",
+    # reminders
+    "readings_window_remind",
 ]

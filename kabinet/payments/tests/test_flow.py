@@ -83,6 +83,10 @@ def test_declined_card_credits_nothing(client, alice, two):
     assert not LedgerPayment.objects.exists()
     page = client.get(reverse("payments:detail", args=[payment.uuid])).content.decode()
     assert "Оплата не прошла, деньги не списаны." in page
+    from kabinet.notifications.models import Notice
+
+    [notice] = Notice.objects.filter(user=alice, kind="payment")
+    assert "не прошла" in notice.title and str(payment.uuid) in notice.url
 
 
 def test_sbp_shows_a_code_and_follows_the_bank(client, alice, two):

@@ -1,0 +1,10 @@
+"""Thin Celery tasks over metering services."""
+
+from celery import shared_task
+
+from kabinet.metering import services
+
+
+@shared_task(name="metering.readings_window_remind")
+def readings_window_remind() -> int:
+    return services.readings_window_remind()
