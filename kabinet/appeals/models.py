@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kabinet.core.access import OwnedQuerySet
 from kabinet.customer_accounts.models import PersonalAccount
 
 # --- conversations: reusable by anything a customer talks to staff about --------------
@@ -164,14 +165,8 @@ class ReadMarker(models.Model):
 # --- appeals ----------------------------------------------------------------------------
 
 
-class AppealQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """The appeals a user may see: their own; staff see all."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_staff:
-            return self
-        return self.filter(user=user)
+class AppealQuerySet(OwnedQuerySet):
+    owner_lookup = "user"
 
     def open(self):
         return self.filter(status__in=Appeal.OPEN)

@@ -9,17 +9,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kabinet.core.access import OwnedQuerySet
 from kabinet.premises.models import Premises
 
 
-class PersonalAccountQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """The accounts a user may see: their own; staff see all."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_staff:
-            return self
-        return self.filter(owner=user)
+class PersonalAccountQuerySet(OwnedQuerySet):
+    owner_lookup = "owner"
 
 
 class PersonalAccount(models.Model):

@@ -16,17 +16,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kabinet.core.access import OwnedQuerySet
 from kabinet.customer_accounts.models import PersonalAccount
 
 
-class MeterQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """The meters of the accounts a user may see: their own; staff see all."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_staff:
-            return self
-        return self.filter(account__owner=user)
+class MeterQuerySet(OwnedQuerySet):
+    owner_lookup = "account__owner"
 
 
 class Meter(models.Model):
@@ -103,13 +98,8 @@ class Meter(models.Model):
         return self.verified_until is not None and self.verified_until < today
 
 
-class ReadingQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_staff:
-            return self
-        return self.filter(meter__account__owner=user)
+class ReadingQuerySet(OwnedQuerySet):
+    owner_lookup = "meter__account__owner"
 
     def accepted(self):
         return self.filter(status=Reading.Status.ACCEPTED)

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kabinet.core.access import OwnedQuerySet
 from kabinet.premises.models import House
 
 
@@ -141,14 +142,8 @@ class OutageEvent(models.Model):
         return f"{self.outage_id}: {self.get_action_display()}"
 
 
-class OutageSubscriptionQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """A customer sees their own subscriptions; staff see all."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_staff:
-            return self
-        return self.filter(user=user)
+class OutageSubscriptionQuerySet(OwnedQuerySet):
+    owner_lookup = "user"
 
 
 class OutageSubscription(models.Model):

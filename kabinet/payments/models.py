@@ -12,17 +12,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kabinet.core.access import OwnedQuerySet
 from kabinet.customer_accounts.models import PersonalAccount
 
 
-class OnlinePaymentQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """The payments a user made; staff see all."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_staff:
-            return self
-        return self.filter(user=user)
+class OnlinePaymentQuerySet(OwnedQuerySet):
+    owner_lookup = "user"
 
 
 class OnlinePayment(models.Model):

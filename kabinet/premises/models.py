@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kabinet.core.access import OwnedQuerySet
+
 
 class Settlement(models.Model):
     """Населённый пункт: город, посёлок."""
@@ -59,14 +61,10 @@ class ManagementCompany(models.Model):
         return self.name
 
 
-class HouseQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Staff see every house; a customer only the houses they follow ("Мой дом")."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_staff:
-            return self
-        return self.filter(housefollow__user=user)
+class HouseQuerySet(OwnedQuerySet):
+    """A customer sees the houses they follow («Мой дом»); staff see every house."""
+
+    owner_lookup = "housefollow__user"
 
 
 class House(models.Model):
