@@ -285,7 +285,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("KABINET_LOG_LEVEL", "INFO")},
-    "loggers": {"django.server": {"level": "WARNING" if TESTING else "INFO"}},
+    "loggers": {
+        "django.server": {"level": "WARNING" if TESTING else "INFO"},
+        # In-process (eager) tasks would report every run on the demo's console.
+        "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
+        "kombu.connection": {"level": "ERROR" if CELERY_TASK_ALWAYS_EAGER else "WARNING"},
+    },
 }
 
 CELERY_BEAT_SCHEDULE = {
