@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "kabinet.news",
     "kabinet.appeals",
     "kabinet.metering",
+    "kabinet.contracts",
     "kabinet.backoffice",
 ]
 

@@ -7,6 +7,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kabinet.core.access import OwnedQuerySet
@@ -16,15 +17,41 @@ from kabinet.premises.models import Premises
 class PersonalAccountQuerySet(OwnedQuerySet):
     owner_lookup = "owner"
 
+    def visible_to(self, user):
+        """A resident's own accounts, and the settlement accounts of the contracts the
+        user may see (those have no owner: they belong to their contract)."""
+        if not user.is_authenticated or user.is_staff:
+            return super().visible_to(user)
+        from kabinet.contracts.models import Contract
+
+        contracts = Contract.objects.visible_to(user).values("account_id")
+        return self.filter(Q(owner=user) | Q(pk__in=contracts))
+
+    def payable_by(self, user):
+        """Accounts the user may pay and act on: their own, and the accounts of the
+        contracts they hold full rights on."""
+        if not user.is_authenticated or user.is_staff:
+            return self.none()
+        from kabinet.contracts.models import Contract
+
+        contracts = Contract.objects.writable_by(user).values("account_id")
+        return self.filter(Q(owner=user) | Q(pk__in=contracts))
+
+    def residential(self):
+        return self.filter(contract__isnull=True)
+
 
 class PersonalAccount(models.Model):
     """Лицевой счёт: the utility's account for one premises, with its holder."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     number = models.CharField(_("номер лицевого счёта"), max_length=20, unique=True)
-    premises = models.ForeignKey(Premises, on_delete=models.PROTECT, related_name="accounts")
-    holder_last_name = models.CharField(_("фамилия владельца"), max_length=100)
-    holder_first_name = models.CharField(_("имя владельца"), max_length=100)
+    # Empty only for a contract's settlement account (``contracts.Contract.account``).
+    premises = models.ForeignKey(
+        Premises, on_delete=models.PROTECT, related_name="accounts", null=True, blank=True
+    )
+    holder_last_name = models.CharField(_("фамилия владельца"), max_length=100, blank=True)
+    holder_first_name = models.CharField(_("имя владельца"), max_length=100, blank=True)
     holder_middle_name = models.CharField(_("отчество владельца"), max_length=100, blank=True)
     services = models.CharField(_("услуги"), max_length=300, blank=True)
     # 004: the activation code printed on the receipt, stored as a keyed hash.

@@ -93,6 +93,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.status == self.Status.ACTIVE
 
 
+class PartyQuerySet(models.QuerySet):
+    def acting_for(self, user, *, full: bool = False):
+        """The parties a user acts for: their own, and the organisations that added
+        them as a colleague (only with full rights when ``full``)."""
+        members = PartyMember.objects.filter(user=user, removed_at__isnull=True)
+        if full:
+            members = members.filter(rights=PartyMember.Rights.FULL)
+        return self.filter(Q(user=user) | Q(pk__in=members.values("party_id")))
+
+
 class Party(models.Model):
     """Контрагент: the person, sole proprietor (ИП) or legal entity a user acts for."""
 
@@ -117,6 +127,8 @@ class Party(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = PartyQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("контрагент")
         verbose_name_plural = _("контрагенты")
@@ -135,6 +147,41 @@ class Party(models.Model):
         if self.kind == self.Kind.IP:
             return _("ИП %(name)s") % {"name": self.person_name}
         return self.person_name
+
+
+class PartyMember(models.Model):
+    """Сотрудник организации: a colleague the cabinet holder added to act for the
+    organisation, with read-only or full rights (full: pay, send reports, write
+    appeals). Removing them ends their access at once; the row stays for the record."""
+
+    class Rights(models.TextChoices):
+        READ = "read", _("только просмотр")
+        FULL = "full", _("полный доступ")
+
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    rights = models.CharField(_("права"), max_length=8, choices=Rights.choices)
+    added_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["added_at"]
+        verbose_name = _("сотрудник организации")
+        verbose_name_plural = _("сотрудники организации")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["party", "user"],
+                condition=Q(removed_at__isnull=True),
+                name="party_member_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.party} ({self.rights})"
 
 
 class Consent(models.Model):
