@@ -138,6 +138,7 @@ TEMPLATES = [
                 "kabinet.news.context_processors.news",
                 "kabinet.notifications.context_processors.notices",
                 "kabinet.appeals.context_processors.appeals",
+                "kabinet.contracts.context_processors.contracts",
             ],
         },
     },

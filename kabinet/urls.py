@@ -21,6 +21,7 @@ urlpatterns = [
     path("staff/appeals/", include("kabinet.appeals.staff_urls")),
     path("staff/outages/", include("kabinet.outages.staff_urls")),
     path("staff/news/", include("kabinet.news.staff_urls")),
+    path("staff/contracts/", include("kabinet.contracts.staff_urls")),
     path("staff/", include("kabinet.backoffice.urls")),
     path("houses/", include("kabinet.premises.urls")),
     path("accounts/", include("kabinet.customer_accounts.urls")),
@@ -33,5 +34,6 @@ urlpatterns = [
     path("outages/", include("kabinet.outages.urls")),
     path("news/", include("kabinet.news.urls")),
     path("appeals/", include("kabinet.appeals.urls")),
+    path("contracts/", include("kabinet.contracts.urls")),
     path("", include("kabinet.core.urls")),
 ]

@@ -80,6 +80,13 @@ def message_post(
 _written: ContextVar[list | None] = ContextVar("conversation_files", default=None)
 
 
+def remember_file(name: str) -> None:
+    """A file saved to the upload storage inside ``atomic()``: removed if it fails."""
+    written = _written.get()
+    if written is not None:
+        written.append(name)
+
+
 @contextmanager
 def atomic():
     """``transaction.atomic`` that also removes the files written inside it when it

@@ -61,17 +61,17 @@ class ConversationQuerySet(models.QuerySet):
         if user.is_staff:
             return self
         q = Q()
-        for path in Conversation.OWNERS:
-            q |= Q(**{path: user})
+        for owner_rule in Conversation.OWNERS:
+            q |= owner_rule(user)
         return self.filter(q)
 
 
 class Conversation(models.Model):
     """Переписка: the chat of an appeal (or, later, of a contract with its curator)."""
 
-    # Lookups from a conversation to the customer who owns it, one per owning model.
-    # The contract's curator chat adds e.g. "curator_chat__contract__user".
-    OWNERS = ["appeal__user"]
+    # One rule per owning model: given a user, the Q of the conversations they may read.
+    # The contracts app adds its curator chats (``ContractsConfig.ready``).
+    OWNERS = [lambda user: Q(appeal__user=user)]
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)

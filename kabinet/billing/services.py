@@ -651,7 +651,8 @@ def billing_run_execute(*, run_id: int) -> BillingRun:
     run = BillingRun.objects.get(pk=run_id)
     if run.status == BillingRun.Status.DONE:
         return run
-    ids = list(PersonalAccount.objects.order_by("pk").values_list("pk", flat=True))
+    # Contracts' settlement accounts are charged and invoiced by the billing system.
+    ids = list(PersonalAccount.objects.residential().order_by("pk").values_list("pk", flat=True))
     BillingRun.objects.filter(pk=run.pk).update(
         status=BillingRun.Status.RUNNING,
         total=len(ids),

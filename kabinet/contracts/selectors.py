@@ -1,8 +1,13 @@
 """Reads about contracts that are more than a filter."""
 
+from datetime import date
+
+from django.db.models import Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
-from kabinet.contracts.models import Contract
+from kabinet.billing.models import Charge, Payment
+from kabinet.contracts.models import Contract, SupplyObject
+from kabinet.core.money import add_months, period_of
 
 
 def contract_for(user, uuid) -> Contract:
@@ -15,3 +20,73 @@ def contract_for(user, uuid) -> Contract:
 def can_act(user, contract: Contract) -> bool:
     """May the user pay, report and write on this contract (full rights)?"""
     return Contract.objects.writable_by(user).filter(pk=contract.pk).exists()
+
+
+def debts(*, account_ids, today: date) -> dict[int, tuple[int, int]]:
+    """Текущая задолженность per settlement account on ``today``, with the пени in it:
+    {account_id: (debt, penalties)} in kopecks (negative debt: prepayment). The same
+    rule as a resident's account (charges of a month count once it is closed, payments
+    from the day they were credited), in two queries whatever the number of accounts;
+    ``account_ids`` may be a list or a subquery."""
+    last = add_months(period_of(today), -1)
+    charged = {
+        row["account_id"]: row
+        for row in Charge.objects.filter(account_id__in=account_ids, period__lte=last)
+        .values("account_id")
+        .annotate(
+            total=Sum("amount_kopecks"),
+            penalties=Sum("amount_kopecks", filter=Q(kind=Charge.Kind.PENALTY)),
+        )
+    }
+    paid = {
+        row["account_id"]: row
+        for row in Payment.objects.filter(account_id__in=account_ids, credited_on__lte=today)
+        .values("account_id")
+        .annotate(
+            total=Sum("amount_kopecks"),
+            penalties=Sum("amount_kopecks", filter=Q(purpose="penalty")),
+        )
+    }
+    result = {}
+    for pk in set(charged) | set(paid):
+        c, p = charged.get(pk, {}), paid.get(pk, {})
+        debt = (c.get("total") or 0) - (p.get("total") or 0)
+        penalties = (c.get("penalties") or 0) - (p.get("penalties") or 0)
+        result[pk] = (debt, max(0, min(penalties, debt)))
+    return result
+
+
+def contract_search(contracts: QuerySet, form) -> QuerySet:
+    """Простой и расширенный поиск (000 §3.3.3) over a queryset of contracts."""
+    if not form.is_bound or not form.is_valid():
+        return contracts
+    d = form.cleaned_data
+    if d.get("q"):
+        q = d["q"]
+        objects = SupplyObject.objects.filter(
+            Q(name__icontains=q) | Q(address__icontains=q)
+        ).values("contract_id")
+        contracts = contracts.filter(
+            Q(number__icontains=q) | Q(customer_name__icontains=q) | Q(pk__in=objects)
+        )
+    if d.get("number"):
+        contracts = contracts.filter(number__icontains=d["number"])
+    if d.get("object_name"):
+        contracts = contracts.filter(
+            pk__in=SupplyObject.objects.filter(name__icontains=d["object_name"]).values(
+                "contract_id"
+            )
+        )
+    if d.get("address"):
+        contracts = contracts.filter(
+            pk__in=SupplyObject.objects.filter(address__icontains=d["address"]).values(
+                "contract_id"
+            )
+        )
+    if d.get("state"):
+        contracts = contracts.filter(state=d["state"])
+    if d.get("active_from"):
+        contracts = contracts.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=d["active_from"]))
+    if d.get("active_to"):
+        contracts = contracts.filter(starts_on__lte=d["active_to"])
+    return contracts

@@ -8,6 +8,7 @@ app_name = "contracts"
 
 urlpatterns = [
     path("", cabinet.list_view, name="list"),
+    path("signup/", cabinet.signup_view, name="signup"),
     path("add/", cabinet.request_new_view, name="request_new"),
     path("add/template.pdf", cabinet.request_template_view, name="request_template"),
     path("objects/", cabinet.objects_view, name="objects"),

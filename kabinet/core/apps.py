@@ -8,4 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Kabinet")
 
     def ready(self):
+        from django.db.backends.signals import connection_created
+
         from kabinet.core import checks  # noqa: F401
+        from kabinet.core.sqlite import install
+
+        connection_created.connect(install, dispatch_uid="kabinet_sqlite_like")

@@ -122,6 +122,16 @@ class UtilityProfile:
     appeal_topics: tuple[str, ...] = APPEAL_TOPICS_004
     appeal_register_days: int = 10
     appeal_answer_days: int = 30
+    # Кабинет абонента (000 §3, 001, 003, 004): contracts at all; sign-up with a
+    # concluded contract's number, date and ИНН (000 §3.2); adding a contract by ИНН,
+    # number and a signed access request that staff approve (004); monthly consumption
+    # reports, sent until this day of the month (003 §3.4); normative data (000 §3.3.4).
+    contracts: bool = True
+    contract_signup: bool = False
+    contract_requests: bool = True
+    consumption_report_day: int = 25
+    consumption_reports: bool = True
+    normative_data: bool = False
 
 
 PROFILES: dict[str, UtilityProfile] = {
@@ -152,6 +162,10 @@ PROFILES: dict[str, UtilityProfile] = {
         password_policy="latin_complex",
         signup_asks_house=True,
         appeal_topics=APPEAL_TOPICS_000,
+        # 000 §3.2: a subscriber signs up with a concluded contract's number, date and
+        # ИНН; 000 §3.3.4: normative-calculation data by object.
+        contract_signup=True,
+        normative_data=True,
     ),
     "gk_kazan": UtilityProfile(
         code="gk_kazan",
@@ -206,6 +220,8 @@ PROFILES: dict[str, UtilityProfile] = {
         # 002 §4.7.2: a meter is added by the contract number and the meter's number; the
         # contract's other meters come with it.
         account_link_proof="meter_number",
+        # 002 describes no supply contracts: connection applications and meters only.
+        contracts=False,
     ),
     "tashkent_heat": UtilityProfile(
         code="tashkent_heat",
@@ -235,6 +251,8 @@ PROFILES: dict[str, UtilityProfile] = {
         tax_id_country="uz",
         # 003 §3: consumption is sent in the format XXXXXX,XX.
         reading_format="fixed_2",
+        # 003: the contract-number login is the way in; no other contract is added.
+        contract_requests=False,
     ),
     "tgk2": UtilityProfile(
         code="tgk2",

@@ -78,6 +78,22 @@ class PersonalAccount(models.Model):
         return self.number
 
     @property
+    def label(self) -> str:
+        """«Лицевой счёт 100000001», or «Договор № 05 Т» for a contract's account."""
+        from django.utils.translation import gettext
+
+        if self.premises_id is None and hasattr(self, "contract"):
+            return gettext("Договор № %(n)s") % {"n": self.contract.number}
+        return gettext("Лицевой счёт %(n)s") % {"n": self.number}
+
+    @property
+    def where(self) -> str:
+        """What the account is for: the premises' address or the contract's customer."""
+        if self.premises_id is None and hasattr(self, "contract"):
+            return self.contract.customer_name
+        return self.premises.address if self.premises_id else ""
+
+    @property
     def holder_masked(self) -> str:
         """ "Иванов И. И." — the holder's name as shown to the cabinet."""
         initials = " ".join(

@@ -140,7 +140,8 @@ def account_link(*, user, number: str, proof, today: date | None = None) -> Pers
         )
     by_meter = isinstance(proof, MeterNumberProof)
     number = number.strip()
-    account = PersonalAccount.objects.filter(number=number).first()
+    # A contract's settlement account is never linked this way: it comes with its contract.
+    account = PersonalAccount.objects.residential().filter(number=number).first()
     if account is None or not _proof_matches(account, proof, today):
         throttle.hit("account_link", key)
         used = throttle.hits("account_link", key, seconds=LINK_WINDOW_SECONDS)

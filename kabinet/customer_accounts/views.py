@@ -67,6 +67,8 @@ def account_add_view(request):
 def account_detail_view(request, uuid):
     """Информация по счёту (000 §2.2.6.1, 004 Сведения)."""
     account = get_object_or_404(_accounts(request.user), uuid=uuid)
+    if account.premises_id is None:  # a contract's settlement account: its contract page
+        return redirect("contracts:detail", uuid=account.contract.uuid)
     others = _accounts(request.user).filter(owner=account.owner_id).exclude(pk=account.pk)
     last_receipt = account.documents.filter(kind="receipt").order_by("-period").first()
     if not request.user.is_staff and not receipt_visible(last_receipt, account):

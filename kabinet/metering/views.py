@@ -31,8 +31,10 @@ def _today() -> date:
 
 def _account(request, uuid) -> PersonalAccount:
     """The account, if the user may see it (404 otherwise), with its meters."""
-    accounts = PersonalAccount.objects.visible_to(request.user).select_related(
-        "premises__house__street__settlement"
+    accounts = (
+        PersonalAccount.objects.visible_to(request.user)
+        .residential()
+        .select_related("premises__house__street__settlement")
     )
     return get_object_or_404(accounts, uuid=uuid)
 

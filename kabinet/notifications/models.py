@@ -18,6 +18,7 @@ class Kind(models.TextChoices):
     READINGS = "readings", _("Приём показаний: начало и конец")
     PAYMENT = "payment", _("Результат оплаты и автоплатежа")
     NEWS = "news", _("Новости")
+    CONTRACT = "contract", _("Договоры: добавление в кабинет и ответы куратора")
 
 
 # Where nothing was chosen yet: e-mail for what matters, SMS only for outages.
@@ -29,6 +30,7 @@ DEFAULTS = {
     Kind.READINGS: (True, False),
     Kind.PAYMENT: (True, False),
     Kind.NEWS: (False, False),
+    Kind.CONTRACT: (True, False),
 }
 
 

@@ -232,7 +232,7 @@ def _check_parts(*, user, parts: list[PartInput]) -> int:
         seen.add((part.account.pk, part.purpose))
         if part.amount_kopecks <= 0:
             raise DomainError(_("Сумма должна быть больше нуля."), field=field)
-        if part.account.owner_id != user.pk:
+        if not PersonalAccount.objects.payable_by(user).filter(pk=part.account.pk).exists():
             raise DomainError(_("Этого лицевого счёта нет в вашем кабинете."), field=field)
     total = sum(p.amount_kopecks for p in parts)
     if total > settings.KABINET_PAYMENT_MAX_KOPECKS:

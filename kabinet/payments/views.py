@@ -32,17 +32,29 @@ def _client_ip(request) -> str:
 @login_required
 def pay_view(request):
     """Оплатить: one, several or all of the cabinet's accounts in one payment."""
-    accounts = list(
-        PersonalAccount.objects.filter(owner=request.user)
-        .select_related("premises__house__street__settlement")
-        .order_by("number")
+    chosen = request.GET.get("account")
+    contract_account = (
+        PersonalAccount.objects.payable_by(request.user)
+        .filter(uuid=chosen, premises__isnull=True)
+        .select_related("contract")
+        .first()
+        if chosen
+        else None
     )
+    if contract_account is not None:
+        # 000 §3.3.3: a contract is paid on its own, chosen from the contracts list.
+        accounts = [contract_account]
+    else:
+        accounts = list(
+            PersonalAccount.objects.filter(owner=request.user)
+            .select_related("premises__house__street__settlement")
+            .order_by("number")
+        )
     if not accounts:
         messages.info(request, _("Чтобы оплатить, сначала добавьте лицевой счёт."))
         return redirect("customer_accounts:add")
     today = timezone.localdate()
     summaries = {a.pk: account_summary(account=a, today=today) for a in accounts}
-    chosen = request.GET.get("account")
     if chosen and request.method != "POST":
         # Paying from an account's page: that account first, the others not prefilled.
         accounts.sort(key=lambda a: str(a.uuid) != chosen)
@@ -82,6 +94,7 @@ def pay_view(request):
             "rows": form.rows(),
             "total": total,
             "test_provider": get_provider().is_test,
+            "contract_account": contract_account,
         },
     )
 

@@ -83,7 +83,10 @@ def contract(
             resource=MeteringPoint.Resource.HEAT,
         )
         Curator.objects.create(
-            contract=c, position="Инженер", full_name="Хлынова Ирина Владимировна", phone="567-77-94"
+            contract=c,
+            position="Инженер",
+            full_name="Хлынова Ирина Владимировна",
+            phone="567-77-94",
         )
         PaymentTerm.objects.create(
             contract=c, day=18, percent=Decimal("35"), kind=PaymentTerm.Kind.ADVANCE

@@ -30,6 +30,13 @@ def _staff_log(*, actor: User, subject: User | None, action: str, **details) -> 
     StaffAction.objects.create(actor=actor, subject=subject, action=action, details=details)
 
 
+def _contract_joins(party: Party, number: str) -> None:
+    """The contract the cabinet was opened for is in it from the start (001, 003)."""
+    from kabinet.contracts.services.cabinet import contract_attach_for_login
+
+    contract_attach_for_login(party=party, number=number)
+
+
 def _activation_window(days: int) -> tuple[datetime, datetime]:
     """The link works from the start of the next day for ``days`` days (001 §2)."""
     today = timezone.localdate()
@@ -68,7 +75,7 @@ def issued_access_create(
         )
         user.set_unusable_password()
         user.save(update_fields=["password"])
-        Party.objects.create(
+        party = Party.objects.create(
             user=user,
             kind=Party.Kind.LEGAL if len(inn) == 10 else Party.Kind.IP,
             org_name=org_name,
@@ -78,6 +85,7 @@ def issued_access_create(
             phone=contact_phone,
             email=email,
         )
+        _contract_joins(party, contract_number)
         access = _issue(
             staff=staff,
             user=user,
@@ -199,13 +207,14 @@ def contract_login_create(
         )
         _set_password(user, inn)
         user.save()
-        Party.objects.create(
+        party = Party.objects.create(
             user=user,
             kind=Party.Kind.LEGAL if len(inn) == 10 else Party.Kind.IP,
             org_name=org_name,
             inn=inn,
             email=email,
         )
+        _contract_joins(party, contract_number)
         _staff_log(
             actor=staff, subject=user, action="contract_login_create", contract=contract_number
         )

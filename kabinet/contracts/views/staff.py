@@ -1,0 +1,121 @@
+"""The back office of contracts: requests to add a contract to a cabinet (approve or
+refuse with a reason) and the curator chats waiting for an answer."""
+
+from django.contrib import messages
+from django.db.models import F, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kabinet.backoffice.views import staff_required
+from kabinet.contracts.forms.contracts import RefuseForm
+from kabinet.contracts.models import Contract, ContractRequest
+from kabinet.contracts.services import cabinet as services
+from kabinet.core.errors import DomainError
+from kabinet.core.http import form_error
+
+
+@staff_required
+def requests_view(request):
+    """Заявки на добавление договоров: pending first, oldest first."""
+    status = request.GET.get("status", ContractRequest.Status.PENDING)
+    if status not in ContractRequest.Status.values:
+        status = ContractRequest.Status.PENDING
+    rows = (
+        ContractRequest.objects.filter(status=status)
+        .select_related("user", "contract__party", "decided_by")
+        .order_by("created_at" if status == ContractRequest.Status.PENDING else "-decided_at")[:200]
+    )
+    return render(
+        request,
+        "contracts/staff_requests.html",
+        {"rows": rows, "status": status, "tabs": ContractRequest.Status.choices},
+    )
+
+
+def _request(uuid) -> ContractRequest:
+    return get_object_or_404(
+        ContractRequest.objects.select_related("user", "contract__party__user"), uuid=uuid
+    )
+
+
+@staff_required
+def request_view(request, uuid):
+    row = _request(uuid)
+    return render(
+        request,
+        "contracts/staff_request.html",
+        {"row": row, "refuse_form": RefuseForm(), "parties": row.user.parties.all()},
+    )
+
+
+@staff_required
+@require_POST
+def request_approve_view(request, uuid):
+    row = _request(uuid)
+    try:
+        contract = services.contract_request_approve(by=request.user, request=row)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("contracts_staff:request", uuid=row.uuid)
+    messages.success(
+        request,
+        _("Договор № %(n)s добавлен в кабинет %(who)s.") % {"n": contract.number, "who": row.user},
+    )
+    return redirect("contracts_staff:requests")
+
+
+@staff_required
+@require_POST
+def request_refuse_view(request, uuid):
+    row = _request(uuid)
+    form = RefuseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.contract_request_refuse(
+                by=request.user, request=row, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, _("Заявителю отказано; причина отправлена ему."))
+            return redirect("contracts_staff:requests")
+    return render(
+        request,
+        "contracts/staff_request.html",
+        {"row": row, "refuse_form": form, "parties": row.user.parties.all()},
+    )
+
+
+@staff_required
+def statement_view(request, uuid):
+    """The signed statement of a request, always downloaded, never sniffed."""
+    row = _request(uuid)
+    try:
+        handle = row.statement.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle, as_attachment=True, filename=row.statement_name, content_type=row.statement_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@staff_required
+def chats_view(request):
+    """Чаты с абонентами: contracts whose last message is the customer's, unanswered."""
+    waiting = (
+        Contract.objects.filter(conversation__isnull=False)
+        .filter(
+            Q(conversation__last_staff_message_id__isnull=True)
+            | Q(conversation__last_customer_message_id__gt=F("conversation__last_staff_message_id"))
+        )
+        .filter(conversation__last_customer_message_id__isnull=False)
+        .select_related("conversation", "party")
+        .order_by("conversation__last_message_at")[:200]
+    )
+    return render(request, "contracts/staff_chats.html", {"contracts": waiting})
