@@ -42,6 +42,10 @@ class Command(BaseCommand):
                 "организация, выдан доступ . логин 0001234 (или ИНН " + DEMO_ORG["inn"] + ")",
             ),
             (
+                "email" in methods and not {"login", "inn"} & methods,
+                "организация с договорами .. buh@teplo-plus.example.ru",
+            ),
+            (
                 bool({"contract", "login"} & methods),
                 "по номеру договора ........ логин 000456, первый пароль — ИНН "
                 + DEMO_CONTRACT_ORG["inn"],
@@ -49,6 +53,21 @@ class Command(BaseCommand):
             (True, "сотрудник ................. operator"),
             (True, "администратор ............. admin   (" + url + "admin/)"),
         ]
+        contract_lines = []
+        if profile.contracts:
+            from kabinet.contracts.demo import REQUEST_CONTRACT, SIGNUP_CONTRACT
+
+            if profile.contract_signup:
+                contract_lines.append(
+                    "  Регистрация по договору: № {number} от {d:%d.%m.%Y}, ИНН {inn}".format(
+                        d=SIGNUP_CONTRACT["signed_on"], **SIGNUP_CONTRACT
+                    )
+                )
+            if profile.contract_requests:
+                contract_lines.append(
+                    f"  Добавить договор в кабинет организации: № {REQUEST_CONTRACT}, "
+                    f"ИНН {DEMO_ORG['inn']} (одобряет operator)"
+                )
         lines = [
             "",
             f"  Kabinet — {profile.short_name} ({settings.KABINET_UTILITY}); "
@@ -59,6 +78,7 @@ class Command(BaseCommand):
             *(f"    {line}" for shown, line in sign_ins if shown),
             "",
             f"  Добавить в кабинет жителя: {link}",
+            *contract_lines,
             "",
             f"  Письма: {settings.EMAIL_FILE_PATH}/   SMS: {settings.KABINET_SMS_OUTBOX_DIR}/",
             "  Другие организации: KABINET_UTILITY=" + "|".join(PROFILES) + " python3 dev.py demo",

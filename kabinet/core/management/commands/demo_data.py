@@ -193,6 +193,9 @@ class Command(BaseCommand):
         from kabinet.appeals.demo import build_demo_appeals
 
         build_demo_appeals(resident=resident, operator=User.objects.get(login="operator"))
+        from kabinet.contracts.demo import build_demo_contracts
+
+        build_demo_contracts(org=org, baths=contract)
         if not quiet:
             self.stdout.write(
                 self.style.SUCCESS(f"Демо-данные созданы (дополнительно жителей: {scale}).")
