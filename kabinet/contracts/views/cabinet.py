@@ -347,7 +347,7 @@ def request_template_view(request):
         },
     )
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = 'inline; filename="zayavlenie-na-dostup.pdf"'
+    response["Content-Disposition"] = 'attachment; filename="zayavlenie-na-dostup.pdf"'
     return response
 
 
