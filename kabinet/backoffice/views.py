@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kabinet.backoffice import forms
+from kabinet.contracts.models import ContractRequest
 from kabinet.core.errors import DomainError
 from kabinet.core.http import form_error
 from kabinet.core.utility import get_utility
@@ -52,6 +53,9 @@ def dashboard_view(request):
             "form": form,
             "users": users[:50],
             "issued": IssuedAccess.objects.select_related("user")[:10],
+            "contract_requests_pending": ContractRequest.objects.filter(
+                status=ContractRequest.Status.PENDING
+            ).count(),
         },
     )
 

@@ -67,7 +67,11 @@ def charges_view(request, uuid):
     first, last = form.range()
     rows = selectors.periods(account=account, first=first, last=last)
     table = Table(
-        title=_("Расчёты по лицевому счёту %(n)s") % {"n": account.number},
+        title=(
+            _("Расчёты по лицевому счёту %(n)s") % {"n": account.number}
+            if account.premises_id
+            else _("Взаиморасчёты по договору № %(n)s") % {"n": account.contract.number}
+        ),
         subtitle=f"{format_period(first)} — {format_period(last)}",
         columns=[
             Column("period", _("Период"), "period"),
@@ -76,7 +80,12 @@ def charges_view(request, uuid):
             Column("penalties", _("в т. ч. пени"), "money"),
             Column("paid", _("Оплачено"), "money"),
             Column("closing", _("Долг на конец"), "money"),
-            Column("receipt", _("Квитанция"), link="receipt_url"),
+            # A contract's monthly documents are on «Платёжные документы», not receipts.
+            *(
+                [Column("receipt", _("Квитанция"), link="receipt_url")]
+                if account.premises_id
+                else []
+            ),
         ],
         rows=[
             {

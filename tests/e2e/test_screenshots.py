@@ -338,3 +338,55 @@ def test_appeal_pages(page, shoot, settings, tmp_path):
     shoot("staff-appeals")
     page.locator("tbody a").first.click()
     shoot("staff-appeal")
+
+
+def test_contract_pages(page, shoot, settings, tmp_path):
+    from kabinet.contracts.models import Contract
+    from kabinet.contracts.services.cabinet import contract_chat_answer, contract_chat_write
+    from kabinet.identity.models import User
+
+    settings.KABINET_APPEAL_UPLOADS_DIR = str(tmp_path / "uploads")
+    call_command("demo_data", quiet=True)
+    contract = Contract.objects.get(number="0001234")
+    org = User.objects.get(email="buh@teplo-plus.example.ru")
+    contract_chat_write(
+        user=org, contract=contract, text="Добрый день! Когда будет готов акт сверки за октябрь?"
+    )
+    contract_chat_answer(
+        staff=User.objects.get(login="operator"),
+        contract=contract,
+        text="Здравствуйте! Акт сверки за октябрь уже доступен в разделе «Акты и счета-фактуры».",
+    )
+    go(page, "/contracts/signup/")
+    shoot("contract-signup")
+    sign_in(page, "buh@teplo-plus.example.ru")
+    go(page, "/contracts/")
+    shoot("contracts")
+    go(page, "/contracts/?address=садовая&state=concluded")
+    shoot("contracts-search")
+    go(page, f"/contracts/{contract.uuid}/")
+    shoot("contract")
+    go(page, f"/contracts/objects/?contract={contract.uuid}")
+    page.locator("details.object-card summary").first.click()
+    shoot("contract-objects")
+    go(page, "/contracts/units/")
+    shoot("contract-units")
+    go(page, f"/contracts/units/{contract.units.get().uuid}/")
+    shoot("contract-unit")
+    go(page, f"/contracts/objects/{contract.supply_objects.get().uuid}/normative/")
+    shoot("contract-normative")
+    go(page, f"/contracts/{contract.uuid}/chat/")
+    shoot("contract-chat")
+    go(page, f"/accounts/{contract.account.uuid}/charges/")
+    shoot("contract-settlements")
+    go(page, "/contracts/add/")
+    shoot("contract-request")
+    go(page, f"/pay/?account={contract.account.uuid}")
+    shoot("contract-pay")
+    sign_in(page, "operator")
+    go(page, "/staff/contracts/requests/")
+    shoot("staff-contract-requests")
+    page.get_by_role("row").filter(has_text="0007777").get_by_role("link").first.click()
+    shoot("staff-contract-request")
+    go(page, "/staff/contracts/chats/")
+    shoot("staff-contract-chats")
