@@ -133,6 +133,16 @@ class Payment(models.Model):
         default="energy",
     )
     external_id = models.CharField(_("идентификатор источника"), max_length=80, blank=True)
+    # Who paid it in the cabinet (online payments): on an organisation's contract,
+    # colleagues see which of them paid.
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("оплатил в кабинете"),
+    )
     paid_document = models.ForeignKey(
         "IssuedDocument",
         on_delete=models.SET_NULL,

@@ -106,7 +106,7 @@ class PaymentRow:
 def payment_history(*, account, year: int | None = None) -> list[PaymentRow]:
     """История платежей (000 §2.2.6.4): date credited, amount, channel, and the
     receipt each payment paid: one query."""
-    qs = Payment.objects.filter(account=account).select_related("paid_document")
+    qs = Payment.objects.filter(account=account).select_related("paid_document", "paid_by")
     if year:
         qs = qs.filter(credited_on__year=year)
     return [

@@ -188,7 +188,11 @@ def payments_view(request, uuid):
             Column("amount", _("Сумма"), "money"),
             Column("channel", _("Способ оплаты")),
             Column("document", _("Документ плательщика")),
-            Column("receipt", _("Оплаченная квитанция"), link="receipt_url"),
+            *(
+                [Column("receipt", _("Оплаченная квитанция"), link="receipt_url")]
+                if account.premises_id
+                else [Column("paid_by", _("Оплатил в кабинете"))]
+            ),
         ],
         rows=[
             {
@@ -202,6 +206,7 @@ def payments_view(request, uuid):
                     else ""
                 ),
                 "receipt_url": _receipt_url(account, r.document),
+                "paid_by": str(r.payment.paid_by) if r.payment.paid_by_id else "",
             }
             for r in rows
         ],

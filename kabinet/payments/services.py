@@ -115,6 +115,7 @@ def _credit(payment: OnlinePayment) -> None:
                     document=payment.provider_payment_id[:64],
                     purpose=part.purpose,
                     external_id=f"online:{payment.uuid}",
+                    paid_by_id=payment.user_id,
                 )
         except IntegrityError:
             log.warning("payment %s part %s was already in the ledger", payment.uuid, part.pk)

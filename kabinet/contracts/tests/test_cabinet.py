@@ -114,6 +114,25 @@ def test_full_rights_employee_pays_the_contract(romashka, mine):
     assert pay.user == bob and pay.parts.get().account == mine.account
 
 
+def test_colleagues_see_who_paid_the_contract(client, alice, romashka, mine):
+    from kabinet.payments.models import TestProviderPayment
+
+    bob = member(romashka, rights=PartyMember.Rights.FULL)
+    pay = payments.payment_create(
+        user=bob,
+        parts=[payments.PartInput(mine.account, "energy", 150000)],
+        method="card",
+        receipt_email="bob@example.ru",
+        save_card=False,
+        idempotency_key="k-contract-3",
+    )
+    TestProviderPayment.objects.filter(id=pay.provider_payment_id).update(status="succeeded")
+    payments.payment_sync(payment=pay)
+    client.force_login(alice)
+    page = client.get(reverse("billing:payments", args=[mine.account.uuid])).content.decode()
+    assert "Оплатил в кабинете" in page and "Боб" in page and "1\u00a0500,00\u00a0₽" in page
+
+
 def test_a_stranger_cannot_pay_someone_elses_contract(charlie, mine):
     with pytest.raises(DomainError):
         payments.payment_create(
