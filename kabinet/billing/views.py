@@ -54,6 +54,14 @@ def _page(request, template, table: Table, stem: str, context: dict):
 def _receipt_url(account, document) -> str | None:
     if document is None:
         return None
+    if account.premises_id is None:
+        # A contract's счёт-фактура opens as the utility's signed PDF (003 §3.2).
+        if document.kind != IssuedDocument.Kind.INVOICE_FACTURA:
+            return None
+        return reverse(
+            "contracts:document",
+            args=[account.contract.uuid, "factura", f"{document.period:%Y-%m}"],
+        )
     return reverse("billing:receipt", args=[account.uuid, f"{document.period:%Y-%m}"])
 
 

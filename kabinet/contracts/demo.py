@@ -4,13 +4,13 @@ payment terms and a year of settlements; АО «Городские бани» (l
 two concluded contracts wait in no cabinet — one to sign up with, one for Тепло Плюс to
 add by request — and one request waits for staff."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from kabinet.appeals.demo import DEMO_PDF
-from kabinet.billing.models import Charge, Payment
+from kabinet.billing.models import Charge, IssuedDocument, Payment
 from kabinet.contracts.models import (
     Contract,
     ContractLoad,
@@ -157,6 +157,16 @@ def _furnish(contract: Contract, n: int, today: date) -> None:
         )
         # 3 120,45 ₽ per Гкал with VAT: the month's charge is what billing would load.
         amount = int((gcal * Decimal("312045")).quantize(Decimal("1")))
+        document = IssuedDocument.objects.create(
+            account=contract.account,
+            kind=IssuedDocument.Kind.INVOICE_FACTURA,
+            number=f"{702200000 + n * 100 + back}/70",
+            period=period,
+            issued_on=add_months(period, 1) - timedelta(days=1),
+            charged_kopecks=amount,
+            amount_kopecks=amount,
+            snapshot={"contract": contract.number, "period": period.isoformat()},
+        )
         Charge.objects.create(
             account=contract.account,
             period=period,
@@ -176,6 +186,7 @@ def _furnish(contract: Contract, n: int, today: date) -> None:
                     amount_kopecks=part,
                     channel=Payment.Channel.BANK,
                     document=f"п/п № {doc}",
+                    paid_document=document,
                 )
             if back > 2 or n % 2:
                 Payment.objects.create(
@@ -184,6 +195,7 @@ def _furnish(contract: Contract, n: int, today: date) -> None:
                     amount_kopecks=amount - first - second,
                     channel=Payment.Channel.BANK,
                     document=f"п/п № {500 + back}",
+                    paid_document=document,
                 )
     if n % 4 == 1:
         Charge.objects.create(

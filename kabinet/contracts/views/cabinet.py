@@ -105,6 +105,7 @@ def detail_view(request, uuid):
         {
             "contract": contract,
             "summary": account_summary(account=contract.account, today=timezone.localdate()),
+            "last_payment": contract.account.payments.order_by("-credited_on", "-id").first(),
             "can_act": selectors.can_act(request.user, contract),
             "terms": list(contract.payment_terms.all()),
             "curators": list(contract.curators.all()),
