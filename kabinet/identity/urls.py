@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kabinet.identity import views
+from kabinet.identity import views, views_members
 
 app_name = "identity"
 
@@ -25,4 +25,25 @@ urlpatterns = [
     path("profile/phone/", views.change_phone_view, name="change_phone"),
     path("profile/sessions/end/", views.sessions_end_view, name="sessions_end"),
     path("profile/two-factor/", views.totp_view, name="totp"),
+    path("profile/organisation/", views_members.members_view, name="members"),
+    path(
+        "profile/organisation/<int:party_id>/invite/",
+        views_members.member_invite_view,
+        name="member_invite",
+    ),
+    path(
+        "profile/organisation/members/<int:member_id>/rights/",
+        views_members.member_rights_view,
+        name="member_rights",
+    ),
+    path(
+        "profile/organisation/members/<int:member_id>/remove/",
+        views_members.member_remove_view,
+        name="member_remove",
+    ),
+    path(
+        "organisation/join/<uuid:link_id>/<str:token>/",
+        views_members.member_join_view,
+        name="member_join",
+    ),
 ]

@@ -6,7 +6,8 @@ transaction, so that a wrong code's attempt is counted even though the action is
 The package by sub-domain: ``signup`` (регистрация by e-mail and by phone), ``access``
 (cabinets staff open: issued access, contract-number logins), ``signin`` (вход and
 sessions), ``recovery`` (reset codes, the login reminder), ``profile`` (password,
-e-mail, phone, TOTP); ``common`` holds what several of them share. Import from the
+e-mail, phone, TOTP), ``members`` (сотрудники организации: invite, rights, removal);
+``common`` holds what several of them share. Import from the
 package: every name below is its public API.
 """
 
@@ -19,6 +20,13 @@ from kabinet.identity.services.access import (
     issued_access_reissue,
 )
 from kabinet.identity.services.common import Client, password_check
+from kabinet.identity.services.members import (
+    member_invitation,
+    member_invite,
+    member_join,
+    member_remove,
+    member_set_rights,
+)
 from kabinet.identity.services.profile import (
     email_change_confirm,
     email_change_request,
@@ -88,6 +96,12 @@ __all__ = [
     "mask_phone",
     "reset_confirm",
     "reset_request",
+    # members
+    "member_invitation",
+    "member_invite",
+    "member_join",
+    "member_remove",
+    "member_set_rights",
     # profile
     "email_change_confirm",
     "email_change_request",
