@@ -73,6 +73,11 @@ def _test_settings(settings, tmp_path):
 
     sms.outbox.clear()
     yield
+    # A request through the test client leaves its language active in this thread
+    # (LocaleMiddleware does not reset it): the next test starts in Russian again.
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
