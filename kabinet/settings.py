@@ -242,6 +242,12 @@ KABINET_SMS_OUTBOX_DIR = envstr("KABINET_SMS_OUTBOX_DIR", str(VAR_DIR / "sms"))
 KABINET_SMS_RU_API_ID = envstr("KABINET_SMS_RU_API_ID", "")
 KABINET_SMS_SENDER_NAME = envstr("KABINET_SMS_SENDER_NAME", "")
 
+# Электронная подпись актов сверки и счетов-фактур (docs/signing.md). Without the
+# files the demo makes a self-signed test key under VAR_DIR/signing; production refuses.
+KABINET_SIGNING_KEY_FILE = envstr("KABINET_SIGNING_KEY_FILE", None)
+KABINET_SIGNING_CERT_FILE = envstr("KABINET_SIGNING_CERT_FILE", None)
+KABINET_SIGNING_KEY_PASSPHRASE = envstr("KABINET_SIGNING_KEY_PASSPHRASE", None)
+
 # Online payment: "test" (the demo's clearly marked test provider) or "yookassa".
 KABINET_PAYMENT_PROVIDER = envstr("KABINET_PAYMENT_PROVIDER", "test")
 KABINET_YOOKASSA_SHOP_ID = envstr("KABINET_YOOKASSA_SHOP_ID", "")

@@ -35,7 +35,14 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
 
 @pytest.fixture
 def production_env(tmp_path) -> dict[str, str]:
+    from kabinet.core.signing import demo_certificate
+
+    key, cert = demo_certificate("ГУП «ТЭК СПб»")
+    (tmp_path / "signing.key").write_bytes(key)
+    (tmp_path / "signing.crt").write_bytes(cert)
     return {
+        "KABINET_SIGNING_KEY_FILE": str(tmp_path / "signing.key"),
+        "KABINET_SIGNING_CERT_FILE": str(tmp_path / "signing.crt"),
         "KABINET_SECRET_KEY": secrets.token_urlsafe(64),
         "KABINET_ALLOWED_HOSTS": "lk.example.ru",
         "KABINET_DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}",
@@ -158,3 +165,24 @@ def test_yookassa_without_its_keys_fails_the_deploy_checks(production_env):
     result = manage("check", "--deploy", **{**production_env, "KABINET_YOOKASSA_SECRET_KEY": ""})
     assert result.returncode != 0
     assert "kabinet.E006" in result.stderr + result.stdout
+
+
+def test_signed_documents_need_the_utilitys_key(production_env):
+    env = {k: v for k, v in production_env.items() if not k.startswith("KABINET_SIGNING")}
+    result = manage("check", "--deploy", **env)
+    assert result.returncode != 0
+    assert "kabinet.E007" in result.stderr + result.stdout
+
+
+def test_a_key_that_does_not_match_its_certificate_is_refused(production_env, tmp_path):
+    from kabinet.core.signing import demo_certificate
+
+    other_key, _cert = demo_certificate("Другая организация")
+    (tmp_path / "other.key").write_bytes(other_key)
+    result = manage(
+        "check",
+        "--deploy",
+        **{**production_env, "KABINET_SIGNING_KEY_FILE": str(tmp_path / "other.key")},
+    )
+    assert result.returncode != 0
+    assert "kabinet.E008" in result.stderr + result.stdout

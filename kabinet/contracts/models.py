@@ -526,7 +526,7 @@ class SignedDocument(models.Model):
     )
     kind = models.CharField(_("вид"), max_length=8, choices=Kind.choices)
     period = models.DateField(_("период"))
-    number = models.CharField(_("номер"), max_length=40)
+    number = models.CharField(_("номер"), max_length=48)
     pdf = models.BinaryField()
     sha256 = models.CharField(max_length=64)
     signer = models.CharField(_("подписал"), max_length=300)

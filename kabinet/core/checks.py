@@ -71,3 +71,28 @@ def payment_provider_is_real(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def signing_key_is_real(app_configs, **kwargs):
+    """Signed documents need the utility's own key; the demo key is refused."""
+    key = getattr(settings, "KABINET_SIGNING_KEY_FILE", None)
+    cert = getattr(settings, "KABINET_SIGNING_CERT_FILE", None)
+    if not (key and cert):
+        return [
+            Error(
+                "Signed documents (акты сверки, счета-фактуры) need KABINET_SIGNING_KEY_FILE "
+                "and KABINET_SIGNING_CERT_FILE; without them the demo's test key would be used.",
+                hint="See docs/signing.md.",
+                id="kabinet.E007",
+            )
+        ]
+    from django.core.exceptions import ImproperlyConfigured
+
+    from kabinet.core import signing
+
+    try:
+        signing.signer_name()  # loads the key: readable, passphrase right, matches the cert
+    except ImproperlyConfigured as exc:
+        return [Error(str(exc), id="kabinet.E008")]
+    return []

@@ -264,6 +264,13 @@ def _demo_folder(base: Path, code: str, short_name: str) -> Path:
     return folder
 
 
+def _fit(text: str, limit: int = 64) -> str:
+    """A name attribute holds at most 64 bytes of UTF-8: Cyrillic letters take two."""
+    while len(text.encode("utf-8")) > limit:
+        text = text[:-1]
+    return text
+
+
 def demo_certificate(organisation: str, *, passphrase: str | None = None) -> tuple[bytes, bytes]:
     """A new self-signed RSA key and certificate (PEM) named «ТЕСТОВАЯ ПОДПИСЬ —
     <organisation>», good for ten years: the demo's key, and the tests' other keys.
@@ -272,11 +279,11 @@ def demo_certificate(organisation: str, *, passphrase: str | None = None) -> tup
     name = x509.Name(
         [
             x509.NameAttribute(NameOID.COUNTRY_NAME, "RU"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation[:64]),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, _fit(organisation)),
             x509.NameAttribute(
                 NameOID.ORGANIZATIONAL_UNIT_NAME, "Демонстрационный ключ, не для ЭДО"
             ),
-            x509.NameAttribute(NameOID.COMMON_NAME, (DEMO_PREFIX + organisation)[:64]),
+            x509.NameAttribute(NameOID.COMMON_NAME, _fit(DEMO_PREFIX + organisation)),
         ]
     )
     now = dt.datetime.now(dt.UTC)
