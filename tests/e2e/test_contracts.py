@@ -106,3 +106,42 @@ def test_find_a_contract_by_advanced_search_and_open_it(page, demo):
     page.get_by_role("link", name=re.compile("КУУТЭ-")).first.click()
     expect(page.locator("main")).to_contain_text("Архив показаний")
     expect(page.locator("main")).to_contain_text("Гкал")
+
+
+def test_download_a_signed_reconciliation_act_and_validate_it(page, demo, settings):
+    import io
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pyhanko.keys import load_cert_from_pemder
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    from kabinet.contracts.models import SignedDocument
+    from kabinet.core.signing import verify_pdf
+
+    sign_in(page, "buh@teplo-plus.example.ru")
+    go(page, "/contracts/")
+    page.get_by_role("link", name="0001234", exact=True).click()
+    page.get_by_role("link", name="Акты и счета-фактуры").click()
+    first_row = page.locator("tbody tr").first
+    act = first_row.get_by_role("link", name="Акт сверки (PDF)")
+    response = page.context.request.get(page.base + act.get_attribute("href"))
+    assert response.ok and response.headers["content-type"] == "application/pdf"
+    pdf = response.body()
+    # pyHanko runs its own event loop; Playwright's holds this thread, so check in another.
+    check = ThreadPoolExecutor(1).submit(verify_pdf, pdf).result()
+    assert check.valid and check.trusted and "ТЕСТОВАЯ ПОДПИСЬ" in check.signer
+    # pyHanko's own validation, with the utility's certificate as the trust root.
+    stored = SignedDocument.objects.get(kind="act")
+    assert bytes(stored.pdf) == pdf
+    cert_file = next((settings.VAR_DIR / "signing").glob("demo-*/cert.pem"))
+    embedded = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
+    context = ValidationContext(
+        trust_roots=[load_cert_from_pemder(str(cert_file))], allow_fetching=False
+    )
+    status = ThreadPoolExecutor(1).submit(validate_pdf_signature, embedded[0], context).result()
+    assert status.intact and status.valid and status.trusted and status.bottom_line
+    page.reload()
+    expect(first_row).to_contain_text("Подпись действительна")
+    expect(page.locator("main")).to_contain_text("оператора ЭДО")
