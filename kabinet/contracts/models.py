@@ -379,6 +379,11 @@ class ConsumptionReport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     submitted_at = models.DateTimeField(_("отправлен"), default=timezone.now)
+    # Who in the utility accepted or rejected it, and when (the report's last move).
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("рассмотрен"), null=True, blank=True)
 
     objects = ConsumptionReportQuerySet.as_manager()
 

@@ -392,7 +392,14 @@ def report_accept(
         raise DomainError(_("Комментарий длиннее 300 символов."), field="note")
     with transaction.atomic():
         locked = _locked(report)
-        _move(report=locked, to=Status.ACCEPTED, accepted_consumption=value, note=note)
+        _move(
+            report=locked,
+            to=Status.ACCEPTED,
+            accepted_consumption=value,
+            note=note,
+            decided_by=by,
+            decided_at=timezone.now(),
+        )
     _refresh(report, locked)
     return report
 
@@ -408,6 +415,8 @@ def report_reject(*, by, report: ConsumptionReport, note: str) -> ConsumptionRep
         raise DomainError(_("Причина отказа длиннее 300 символов."), field="note")
     with transaction.atomic():
         locked = _locked(report)
-        _move(report=locked, to=Status.REJECTED, note=note)
+        _move(
+            report=locked, to=Status.REJECTED, note=note, decided_by=by, decided_at=timezone.now()
+        )
     _refresh(report, locked)
     return report

@@ -401,6 +401,7 @@ def test_accept_and_reject_move_only_a_sent_report(alice, staff, con, p1, p2):
     report_accept(by=staff, report=a, accepted_consumption=Decimal("98.40"), note="по акту")
     a.refresh_from_db()
     assert (a.status, a.accepted_consumption, a.note) == ("accepted", Decimal("98.40"), "по акту")
+    assert a.decided_by == staff and a.decided_at is not None
     with pytest.raises(DomainError) as exc:
         report_reject(by=staff, report=a, note="поздно")
     assert exc.value.code == "transition"
