@@ -208,6 +208,45 @@ def _furnish(contract: Contract, n: int, today: date) -> None:
         )
 
 
+def _demo_reports(contract: Contract, *, user, today: date) -> None:
+    """Three months of consumption reports accepted in settlements (one corrected by
+    billing), and, while the month's window is open, this month's report waiting."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from kabinet.contracts.models import ConsumptionReport
+
+    current = period_of(today)
+    months = [add_months(current, -back) for back in (3, 2, 1)]
+    if today.day <= 25:
+        months.append(current)
+    for point in contract.points.all():
+        for period in months:
+            reading = UnitReading.objects.filter(unit=point.unit, period=period).first()
+            sent = (reading.heat_gcal if reading else Decimal("4.20")).quantize(Decimal("0.01"))
+            read_on = period.replace(day=min(24, today.day) if period == current else 24)
+            report = ConsumptionReport(
+                point=point,
+                period=period,
+                consumption=sent,
+                read_on=read_on,
+                scan_name=f"отчёт-{period:%Y-%m}.pdf",
+                scan_type="application/pdf",
+                scan_size=len(DEMO_PDF),
+                submitted_by=user,
+                submitted_at=timezone.make_aware(
+                    timezone.datetime.combine(read_on, timezone.datetime.min.time())
+                ),
+            )
+            if period != current:
+                report.status = ConsumptionReport.Status.ACCEPTED
+                corrected = period == months[1]
+                report.accepted_consumption = sent - Decimal("0.40") if corrected else sent
+                report.note = "по акту совместного снятия показаний" if corrected else ""
+            report.scan.save(report.uuid.hex, ContentFile(DEMO_PDF), save=False)
+            report.save()
+
+
 def build_demo_contracts(*, org, baths, today: date | None = None) -> None:
     from django.utils import timezone
 
@@ -259,6 +298,7 @@ def build_demo_contracts(*, org, baths, today: date | None = None) -> None:
         signed_on=date(2021, 5, 1),
     )
     _furnish(extra, 61, today)
+    _demo_reports(Contract.objects.get(number="0001234"), user=org, today=today)
     # A request staff can decide on: the contract-number cabinet asks for Тепло Плюс's
     # contract with the wrong ИНН — the back office shows it cannot be approved.
     contract_request_create(

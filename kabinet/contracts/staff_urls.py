@@ -13,4 +13,5 @@ urlpatterns = [
     path("requests/<uuid:uuid>/refuse/", staff.request_refuse_view, name="refuse"),
     path("requests/<uuid:uuid>/statement/", staff.statement_view, name="statement"),
     path("chats/", staff.chats_view, name="chats"),
+    path("reports/", staff.reports_view, name="reports"),
 ]

@@ -111,7 +111,7 @@ def report_window(*, today: date | None = None) -> ReportWindow:
 def _late_error(window: ReportWindow) -> DomainError:
     return DomainError(
         _("Отчёт за %(p)s принимался до %(d)s. Передайте его куратору договора.")
-        % {"p": format_period(window.period), "d": date_format(window.closes_on, "j E")},
+        % {"p": format_period(window.period).lower(), "d": date_format(window.closes_on, "j E")},
         code="late",
     )
 
@@ -155,7 +155,7 @@ def _check_read_on(
     if read_on < window.period:
         return DomainError(
             _("Отчёт за %(p)s: показания должны быть сняты не раньше %(d)s.")
-            % {"p": format_period(window.period), "d": window.period.strftime("%d.%m.%Y")},
+            % {"p": format_period(window.period).lower(), "d": window.period.strftime("%d.%m.%Y")},
             field=field,
         )
     return None
@@ -305,7 +305,7 @@ def report_submit(
                             "Отчёт по точке учёта %(n)s за %(p)s уже учтён во взаиморасчётах. "
                             "Чтобы исправить его, напишите куратору договора."
                         )
-                        % {"n": r.point.number, "p": format_period(window.period)},
+                        % {"n": r.point.number, "p": format_period(window.period).lower()},
                         field=report_field(r.point, "consumption"),
                         code="settled",
                     )

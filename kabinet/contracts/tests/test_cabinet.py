@@ -320,3 +320,41 @@ def test_statement_upload_keeps_nothing_when_refused(alice, uploads_dir):
     assert not list(uploads_dir.rglob("*.*")) and not any(
         p.is_file() for p in uploads_dir.rglob("*")
     )
+
+
+def test_staff_accept_and_reject_reports_from_their_queue(client, alice, staff, mine, uploads_dir):
+    from kabinet.contracts.models import ConsumptionReport
+
+    point = mine.points.get()
+    reports = [
+        ConsumptionReport.objects.create(
+            point=point,
+            period=date(2026, month, 1),
+            consumption=Decimal("12.50"),
+            read_on=date(2026, month, 24),
+            scan_name="отчёт.pdf",
+            scan_type="application/pdf",
+            scan_size=10,
+            submitted_by=alice,
+        )
+        for month in (9, 10)
+    ]
+    url = reverse("contracts_staff:reports")
+    client.force_login(alice)
+    assert client.get(url).status_code == 404
+    client.force_login(staff)
+    page = client.get(url).content.decode()
+    assert "12,50" in page and "Сентябрь 2026" in page
+    client.post(url, {"report": reports[0].uuid, "action": "accept", "accepted": "12,1"})
+    client.post(url, {"report": reports[1].uuid, "action": "reject", "note": ""})
+    reports[1].refresh_from_db()
+    assert reports[1].status == "sent"  # a rejection needs its reason
+    client.post(url, {"report": reports[1].uuid, "action": "reject", "note": "Нет подписи"})
+    for r in reports:
+        r.refresh_from_db()
+    assert (reports[0].status, reports[0].accepted_consumption) == ("accepted", Decimal("12.10"))
+    assert (reports[1].status, reports[1].note, reports[1].decided_by) == (
+        "rejected",
+        "Нет подписи",
+        staff,
+    )

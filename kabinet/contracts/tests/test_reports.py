@@ -168,7 +168,7 @@ def test_consumption_format_refused_next_to_its_field(alice, con, p1, typed, mes
 def test_late_report_refused_saying_till_when_and_what_to_do(alice, con, p1, uploads_dir):
     exc = refusal(alice, con, [line(p1, read_on=date(2026, 11, 20))], today=date(2026, 11, 26))
     assert exc.message == (
-        "Отчёт за Ноябрь 2026 принимался до 25 ноября. Передайте его куратору договора."
+        "Отчёт за ноябрь 2026 принимался до 25 ноября. Передайте его куратору договора."
     )
     assert exc.code == "late"
     # The 25th itself is still in time.
@@ -187,7 +187,7 @@ def test_reading_date_must_be_in_the_month_and_not_in_the_future(alice, con, p1,
             "Дата снятия показаний не может быть позже сегодняшнего дня (20.03.2026)."
         ),
         report_field(p2, "read_on"): (
-            "Отчёт за Март 2026: показания должны быть сняты не раньше 01.03.2026."
+            "Отчёт за март 2026: показания должны быть сняты не раньше 01.03.2026."
         ),
     }
     exc = refusal(alice, con, [line(p1, read_on=None)])
@@ -592,7 +592,7 @@ def test_after_the_25th_the_pages_say_so_and_post_is_refused(
 ):
     monkeypatch.setattr(views, "_today", lambda: date(2026, 3, 26))
     client.force_login(alice)
-    late = "Отчёт за Март 2026 принимался до 25 марта. Передайте его куратору договора."
+    late = "Отчёт за март 2026 принимался до 25 марта. Передайте его куратору договора."
     page = client.get(reverse("contracts:reports", args=[con.uuid])).content.decode()
     assert late in page
     assert reverse("contracts:report_new", args=[con.uuid]) not in page.split("h-history")[0]

@@ -119,3 +119,44 @@ def chats_view(request):
         .order_by("conversation__last_message_at")[:200]
     )
     return render(request, "contracts/staff_chats.html", {"contracts": waiting})
+
+
+@staff_required
+def reports_view(request):
+    """Отчёты о потреблении, ждущие учёта: accept each with the figure billing settled
+    (prefilled with the one sent) or reject it with a reason the subscriber will see."""
+    from decimal import Decimal, InvalidOperation
+
+    from kabinet.contracts.models import ConsumptionReport
+    from kabinet.contracts.services import reports as report_services
+
+    if request.method == "POST":
+        report = get_object_or_404(ConsumptionReport, uuid=request.POST.get("report"))
+        try:
+            if request.POST.get("action") == "accept":
+                raw = (request.POST.get("accepted") or "").replace(" ", "").replace(",", ".")
+                try:
+                    value = Decimal(raw)
+                except InvalidOperation as exc:
+                    raise DomainError(_("Учтённый расход — число, например 123,45.")) from exc
+                report_services.report_accept(
+                    by=request.user,
+                    report=report,
+                    accepted_consumption=value,
+                    note=request.POST.get("note", ""),
+                )
+                messages.success(request, _("Отчёт учтён во взаиморасчётах."))
+            else:
+                report_services.report_reject(
+                    by=request.user, report=report, note=request.POST.get("note", "")
+                )
+                messages.success(request, _("Отчёт отклонён; причина видна абоненту."))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("contracts_staff:reports")
+    waiting = (
+        ConsumptionReport.objects.filter(status=ConsumptionReport.Status.SENT)
+        .select_related("point__contract", "submitted_by")
+        .order_by("submitted_at")[:200]
+    )
+    return render(request, "contracts/staff_reports.html", {"reports": waiting})
