@@ -24,6 +24,8 @@ from kabinet.contracts.models import (
 from kabinet.core.money import add_months, period_of
 from kabinet.customer_accounts.models import PersonalAccount
 
+DEMO_PASSWORD = "Kabinet-2026"  # the same as every demo sign-in (core demo_data)
+
 # A concluded contract in no cabinet, to try «Регистрация по договору» (000 §3.2).
 SIGNUP_CONTRACT = {"number": "0009876", "signed_on": date(2018, 3, 1), "inn": "7812000014"}
 # Тепло Плюс's contract not yet in its cabinet, to try «Добавить договор» (004).
@@ -299,6 +301,21 @@ def build_demo_contracts(*, org, baths, today: date | None = None) -> None:
     )
     _furnish(extra, 61, today)
     _demo_reports(Contract.objects.get(number="0001234"), user=org, today=today)
+    # A colleague with read-only rights (PartyMember): sees the contracts, cannot pay.
+    from kabinet.identity.models import PartyMember, User
+
+    colleague = User(
+        email="ivanova@teplo-plus.example.ru",
+        email_verified=True,
+        display_name="Иванова Ольга (бухгалтерия)",
+        signup_mode=User.SignupMode.ISSUED,
+        status=User.Status.ACTIVE,
+    )
+    colleague.set_password(DEMO_PASSWORD)
+    colleague.save()
+    PartyMember.objects.create(
+        party=org_party, user=colleague, rights=PartyMember.Rights.READ, added_by=org
+    )
     # A request staff can decide on: the contract-number cabinet asks for Тепло Плюс's
     # contract with the wrong ИНН — the back office shows it cannot be approved.
     contract_request_create(

@@ -46,6 +46,10 @@ class Command(BaseCommand):
                 "организация с договорами .. buh@teplo-plus.example.ru",
             ),
             (
+                "email" in methods and profile.contracts,
+                "её сотрудник, просмотр .... ivanova@teplo-plus.example.ru",
+            ),
+            (
                 bool({"contract", "login"} & methods),
                 "по номеру договора ........ логин 000456, первый пароль — ИНН "
                 + DEMO_CONTRACT_ORG["inn"],
