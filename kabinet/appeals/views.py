@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,7 +11,7 @@ from kabinet.appeals import forms, selectors, services
 from kabinet.appeals.models import Appeal, AppealEvent, Attachment
 from kabinet.backoffice.views import staff_required
 from kabinet.core.errors import DomainError
-from kabinet.core.http import form_error
+from kabinet.core.http import form_error, private_download
 from kabinet.core.utility_profiles import APPEAL_TOPIC_ACCOUNT_LINK, APPEAL_TOPIC_PERSONAL_DATA
 
 # /appeals/new/?topic=personal_data — links from the profile and the account pages.
@@ -148,17 +148,9 @@ def attachment_view(request, uuid):
     """A file of a conversation, to its owner and to staff only: always downloaded
     (never shown inline), under the customer's checked name, never sniffed."""
     attachment = get_object_or_404(Attachment.objects.visible_to(request.user), uuid=uuid)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle, as_attachment=True, filename=attachment.name, content_type=attachment.content_type
+    return private_download(
+        attachment.file, filename=attachment.name, content_type=attachment.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- staff ------------------------------------------------------------------------------

@@ -179,7 +179,7 @@ class PaymentTerm(models.Model):
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="payment_terms")
     day = models.PositiveSmallIntegerField(_("дата оплаты (число месяца)"))
     percent = models.DecimalField(
-        _("%% по договору"), max_digits=5, decimal_places=2, null=True, blank=True
+        _("процент по договору"), max_digits=5, decimal_places=2, null=True, blank=True
     )
     kind = models.CharField(_("вид платежа"), max_length=8, choices=Kind.choices)
     # 0: the month being paid for; 1: the month after it (a final settlement by the 10th).

@@ -6,7 +6,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from kabinet.contracts.selectors import can_act, contract_for
 from kabinet.contracts.services import reports as services
 from kabinet.core.errors import DomainError
 from kabinet.core.exports import Column, Table, export_query, export_response
-from kabinet.core.http import form_error
+from kabinet.core.http import form_error, private_download
 from kabinet.core.utility import get_utility
 
 
@@ -221,14 +221,4 @@ def report_scan_view(request, uuid):
     downloaded (never shown inline), under its checked name, never sniffed — as
     ``appeals.views.attachment_view`` serves a conversation's file."""
     report = get_object_or_404(ConsumptionReport.objects.visible_to(request.user), uuid=uuid)
-    try:
-        handle = report.scan.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle, as_attachment=True, filename=report.scan_name, content_type=report.scan_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_download(report.scan, filename=report.scan_name, content_type=report.scan_type)

@@ -3,7 +3,6 @@ refuse with a reason) and the curator chats waiting for an answer."""
 
 from django.contrib import messages
 from django.db.models import F, Q
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,7 +12,7 @@ from kabinet.contracts.forms.contracts import RefuseForm
 from kabinet.contracts.models import Contract, ContractRequest
 from kabinet.contracts.services import cabinet as services
 from kabinet.core.errors import DomainError
-from kabinet.core.http import form_error
+from kabinet.core.http import form_error, private_download
 
 
 @staff_required
@@ -92,17 +91,9 @@ def request_refuse_view(request, uuid):
 def statement_view(request, uuid):
     """The signed statement of a request, always downloaded, never sniffed."""
     row = _request(uuid)
-    try:
-        handle = row.statement.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle, as_attachment=True, filename=row.statement_name, content_type=row.statement_type
+    return private_download(
+        row.statement, filename=row.statement_name, content_type=row.statement_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @staff_required
