@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from kabinet.billing.models import Charge, Payment
 from kabinet.contracts.models import Contract, SupplyObject
 from kabinet.core.money import add_months, period_of
+from kabinet.core.search import text_contains
 
 
 def contract_for(user, uuid) -> Contract:
@@ -64,22 +65,22 @@ def contract_search(contracts: QuerySet, form) -> QuerySet:
     if d.get("q"):
         q = d["q"]
         objects = SupplyObject.objects.filter(
-            Q(name__icontains=q) | Q(address__icontains=q)
+            Q(text_contains("name", q)) | Q(text_contains("address", q))
         ).values("contract_id")
         contracts = contracts.filter(
-            Q(number__icontains=q) | Q(customer_name__icontains=q) | Q(pk__in=objects)
+            Q(text_contains("number", q)) | Q(text_contains("customer_name", q)) | Q(pk__in=objects)
         )
     if d.get("number"):
-        contracts = contracts.filter(number__icontains=d["number"])
+        contracts = contracts.filter(text_contains("number", d["number"]))
     if d.get("object_name"):
         contracts = contracts.filter(
-            pk__in=SupplyObject.objects.filter(name__icontains=d["object_name"]).values(
+            pk__in=SupplyObject.objects.filter(text_contains("name", d["object_name"])).values(
                 "contract_id"
             )
         )
     if d.get("address"):
         contracts = contracts.filter(
-            pk__in=SupplyObject.objects.filter(address__icontains=d["address"]).values(
+            pk__in=SupplyObject.objects.filter(text_contains("address", d["address"])).values(
                 "contract_id"
             )
         )

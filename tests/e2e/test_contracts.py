@@ -97,7 +97,7 @@ def test_find_a_contract_by_advanced_search_and_open_it(page, demo):
     page.get_by_role("button", name="Найти").last.click()
     rows = page.locator("tbody tr")
     expect(rows).to_have_count(2)
-    expect(page.locator("main")).to_contain_text("Найдено договоров: 2")
+    expect(page.locator("main")).to_contain_text("Найдено 2 договора.")
     rows.first.get_by_role("link", name="Подробнее").click()
     text = main_text(page)
     assert "Условия оплаты по договору" in text and "Аванс, % от договорных" in text

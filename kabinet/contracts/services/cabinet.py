@@ -343,7 +343,11 @@ def contract_chat_answer(*, staff: User, contract: Contract, text: str, files=()
     text = conversations.clean_text(text, allow_empty=bool(files))
     checked = uploads.check_files(files)
     with conversations.atomic():
-        locked = Contract.objects.select_for_update().select_related("party").get(pk=contract.pk)
+        locked = (
+            Contract.objects.select_for_update(of=("self",))
+            .select_related("party")
+            .get(pk=contract.pk)
+        )
         if locked.conversation_id is None:
             locked.conversation = conversations.conversation_start()
             locked.save(update_fields=["conversation"])

@@ -30,6 +30,7 @@ from kabinet.core.errors import DomainError
 from kabinet.core.exports import Column, Table, export_query, export_response
 from kabinet.core.http import client_ip, form_error
 from kabinet.core.pdf import render_pdf
+from kabinet.core.search import text_contains
 from kabinet.core.utility import get_utility
 from kabinet.identity.models import Party
 from kabinet.identity.services import Client
@@ -142,7 +143,9 @@ def objects_view(request):
     q = (request.GET.get("q") or "").strip()[:100]
     if q:
         objects = objects.filter(
-            Q(name__icontains=q) | Q(address__icontains=q) | Q(contract__number__icontains=q)
+            Q(text_contains("name", q))
+            | Q(text_contains("address", q))
+            | Q(text_contains("contract__number", q))
         )
     objects = objects.prefetch_related(
         Prefetch("units", queryset=MeteringUnit.objects.order_by("number"))
@@ -174,11 +177,11 @@ def units_view(request):
     q = (request.GET.get("q") or "").strip()[:100]
     if q:
         units = units.filter(
-            Q(number__icontains=q)
-            | Q(devices__icontains=q)
-            | Q(supply_object__name__icontains=q)
-            | Q(supply_object__address__icontains=q)
-            | Q(contract__number__icontains=q)
+            Q(text_contains("number", q))
+            | Q(text_contains("devices", q))
+            | Q(text_contains("supply_object__name", q))
+            | Q(text_contains("supply_object__address", q))
+            | Q(text_contains("contract__number", q))
         )
     page = Paginator(units.order_by("contract__number", "number"), PAGE_SIZE).get_page(
         request.GET.get("page")
