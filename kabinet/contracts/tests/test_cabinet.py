@@ -358,3 +358,10 @@ def test_staff_accept_and_reject_reports_from_their_queue(client, alice, staff, 
         "Нет подписи",
         staff,
     )
+
+
+def test_staff_see_every_subscribers_contracts_without_a_total(client, staff, mine, theirs):
+    client.force_login(staff)
+    page = client.get(reverse("contracts:list")).content.decode()
+    assert "05 Т" in page and theirs.number in page and "АО «Лютик»" in page
+    assert "Текущая задолженность" not in page
