@@ -34,7 +34,11 @@ def mine(romashka):
 
 @pytest.fixture
 def theirs(charlie):
-    return contract(party=organisation(charlie, inn=OTHER_INN, name="АО «Лютик»"), inn=OTHER_INN)
+    return contract(
+        party=organisation(charlie, inn=OTHER_INN, name="АО «Лютик»"),
+        inn=OTHER_INN,
+        name="АО «Лютик»",
+    )
 
 
 def member(party, *, rights=PartyMember.Rights.READ, email="bob@example.ru"):
