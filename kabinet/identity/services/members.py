@@ -18,7 +18,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -107,7 +107,15 @@ def _invitee_create(email: str) -> User:
         status=User.Status.PENDING,
     )
     user.set_unusable_password()
-    user.save()
+    try:
+        # A savepoint: another invitation of the same new e-mail may have just won.
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        existing = User.objects.filter(email__iexact=email).first()
+        if existing is None:
+            raise
+        return existing
     return user
 
 
