@@ -31,6 +31,7 @@ import io
 import os
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -105,7 +106,7 @@ def sign_pdf(pdf: bytes, *, reason: str, location: str = "") -> bytes:
         md_algorithm="sha256",
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    out = signers.sign_pdf(writer, meta, signer=identity.signer)
+    out = _outside_event_loop(signers.sign_pdf, writer, meta, signer=identity.signer)
     return out.getvalue()
 
 
@@ -125,9 +126,9 @@ def verify_pdf(pdf: bytes) -> SignatureCheck:
         trust_roots=[certificate], allow_fetching=False, revocation_mode="soft-fail"
     )
     try:
-        if _loop_running():
-            raise RuntimeError("verify_pdf cannot run inside an event loop")
-        status = validate_pdf_signature(embedded, context, key_usage_settings=KEY_USAGE)
+        status = _outside_event_loop(
+            validate_pdf_signature, embedded, context, key_usage_settings=KEY_USAGE
+        )
     except Exception as exc:  # a damaged signature container: signed, but nothing holds
         return SignatureCheck(signed=True, error=f"Подпись не проверяется: {exc}")
     whole_file = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
@@ -162,14 +163,16 @@ def signer_name() -> str:
     return _subject_name(_identity().certificate)
 
 
-def _loop_running() -> bool:
-    # pyHanko's synchronous validation calls asyncio.run(), which an async view's
-    # running loop would refuse; say so plainly rather than with asyncio's message.
+def _outside_event_loop(function, *args, **kwargs):
+    """Call one of pyHanko's synchronous functions. They call asyncio.run(), which a
+    loop already running in this thread refuses (an async view, or a browser driven
+    from the same thread in tests): then the call runs in a thread of its own."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return False
-    return True
+        return function(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
 
 
 def _subject_name(cert: asn1_x509.Certificate) -> str:

@@ -40,6 +40,21 @@ def test_signed_pdf_verifies_with_the_utility_as_signer():
     assert check.error == ""
 
 
+def test_signing_and_checking_work_inside_a_running_event_loop():
+    """An async view, or a test thread driving the browser, has a loop running: pyHanko
+    (which calls asyncio.run) is then run in a thread of its own."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    async def inside():
+        signed = signing.sign_pdf(tiny_pdf(), reason="Акт сверки")
+        return signing.verify_pdf(signed)
+
+    # A thread of its own for the loop: this one may already run the browser tests' loop.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        assert pool.submit(asyncio.run, inside()).result().ok
+
+
 def test_a_typst_document_signs_too():
     from kabinet.core.pdf import render_pdf
 
