@@ -369,3 +369,26 @@ def test_staff_see_every_subscribers_contracts_without_a_total(client, staff, mi
     page = client.get(reverse("contracts:list")).content.decode()
     assert "05 Т" in page and theirs.number in page and "АО «Лютик»" in page
     assert "Текущая задолженность" not in page
+
+
+def test_a_contracts_invoices_open_as_the_signed_pdf(client, alice, mine):
+    from kabinet.billing.models import IssuedDocument
+
+    IssuedDocument.objects.create(
+        account=mine.account,
+        kind=IssuedDocument.Kind.INVOICE_FACTURA,
+        number="702200101/70",
+        period=date(2026, 10, 1),
+        issued_on=date(2026, 10, 31),
+        charged_kopecks=1890227,
+        amount_kopecks=1890227,
+        snapshot={},
+    )
+    client.force_login(alice)
+    page = client.get(
+        reverse("billing:documents", args=[mine.account.uuid]),
+        {"period_from": "2026-01", "period_to": "2026-10"},
+    ).content.decode()
+    signed = reverse("contracts:document", args=[mine.uuid, "factura", "2026-10"])
+    assert "№ 702200101/70" in page and f'href="{signed}"' in page
+    assert "Счёт-фактура" in page
