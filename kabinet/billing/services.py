@@ -351,7 +351,6 @@ def receipt_snapshot(*, account: PersonalAccount, period: date, issued_on: date)
 
 def _snapshot(*, account: PersonalAccount, period: date, issued_on: date) -> dict:
     profile = get_utility()
-    r = profile.requisites
     next_period = add_months(period, 1)
     opening = selectors.balance_at(account=account, day=period)
     paid = (
@@ -370,16 +369,7 @@ def _snapshot(*, account: PersonalAccount, period: date, issued_on: date) -> dic
         "period_label": format_period(period),
         "issued_on": issued_on.isoformat(),
         "payee": {
-            "short_name": profile.short_name,
-            "full_name": profile.full_name,
-            "inn": r.inn,
-            "kpp": r.kpp,
-            "ogrn": r.ogrn,
-            "legal_address": r.legal_address,
-            "bank_name": r.bank_name,
-            "bik": r.bik,
-            "settlement_account": r.settlement_account,
-            "correspondent_account": r.correspondent_account,
+            **profile.organisation(),
             "support_phone": profile.support_phone,
             "support_email": profile.support_email,
         },

@@ -133,6 +133,23 @@ class UtilityProfile:
     consumption_reports: bool = True
     normative_data: bool = False
 
+    def organisation(self) -> dict[str, str]:
+        """The utility as a party to a document (квитанция, акт сверки, счёт-фактура):
+        its names and requisites, as plain strings for a PDF template."""
+        r = self.requisites
+        return {
+            "short_name": self.short_name,
+            "full_name": self.full_name,
+            "inn": r.inn,
+            "kpp": r.kpp,
+            "ogrn": r.ogrn,
+            "legal_address": r.legal_address,
+            "bank_name": r.bank_name,
+            "bik": r.bik,
+            "settlement_account": r.settlement_account,
+            "correspondent_account": r.correspondent_account,
+        }
+
 
 PROFILES: dict[str, UtilityProfile] = {
     "tek_spb": UtilityProfile(

@@ -128,20 +128,7 @@ def _yyyymm(period: date) -> str:
 
 
 def _utility() -> dict[str, str]:
-    profile = get_utility()
-    r = profile.requisites
-    return {
-        "short_name": profile.short_name,
-        "full_name": profile.full_name,
-        "inn": r.inn,
-        "kpp": r.kpp,
-        "ogrn": r.ogrn,
-        "legal_address": r.legal_address,
-        "bank_name": r.bank_name,
-        "bik": r.bik,
-        "settlement_account": r.settlement_account,
-        "correspondent_account": r.correspondent_account,
-    }
+    return get_utility().organisation()
 
 
 def _customer(contract: Contract) -> dict[str, str]:
