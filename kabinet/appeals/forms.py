@@ -45,7 +45,7 @@ def files_field() -> MultipleFileField:
 
 class AccountChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return gettext("Лицевой счёт %(n)s") % {"n": obj.number}
+        return obj.label  # «Лицевой счёт …», or «Договор № …» for a contract's account
 
 
 class AppealForm(forms.Form):
@@ -71,8 +71,16 @@ class AppealForm(forms.Form):
     def __init__(self, *args, user, topics, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["files"] = files_field()
-        accounts = PersonalAccount.objects.filter(owner=user).order_by("number")
+        # The cabinet's accounts and the contracts the user may act on (000: an appeal is
+        # about an account, a contract or an application).
+        accounts = (
+            PersonalAccount.objects.payable_by(user)
+            .select_related("contract")
+            .order_by("premises", "number")
+        )
         self.fields["account"].queryset = accounts
+        if accounts.filter(premises__isnull=True).exists():
+            self.fields["account"].label = _("Лицевой счёт или договор")
         self.fields["topic"].choices = [("", _("— выберите тему —"))] + [
             (t, gettext(t)) for t in topics
         ]

@@ -264,7 +264,7 @@ class Appeal(models.Model):
     def subject(self) -> str:
         """What it is about, in words: «Лицевой счёт 100000001» or what was typed."""
         if self.account_id:
-            return gettext("Лицевой счёт %(n)s") % {"n": self.account.number}
+            return self.account.label
         return self.about
 
     @property

@@ -16,7 +16,7 @@ def appeals_of(user):
     return (
         Appeal.objects.visible_to(user)
         .filter(user=user)
-        .select_related("account", "conversation")
+        .select_related("account__contract", "conversation")
         .annotate(unread=unread_by_customer(user))
         .order_by("-created_at", "-id")
     )
@@ -41,7 +41,7 @@ def unread_count(user) -> int:
 def staff_queue(*, status: str = "open"):
     """The staff queue: open appeals by their next deadline (registration while new,
     then the answer), the overdue first; or those of one status."""
-    qs = Appeal.objects.select_related("user", "account", "conversation").annotate(
+    qs = Appeal.objects.select_related("user", "account__contract", "conversation").annotate(
         next_due=Case(
             When(status=Appeal.Status.NEW, then=F("register_due")),
             When(status__in=Appeal.OPEN, then=F("answer_due")),

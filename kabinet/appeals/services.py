@@ -86,7 +86,7 @@ def appeal_open(
         raise DomainError(_("Выберите тему обращения из списка."), field="topic")
     about = " ".join((about or "").split())
     if account is not None:
-        if not PersonalAccount.objects.filter(pk=account.pk, owner=user).exists():
+        if not PersonalAccount.objects.payable_by(user).filter(pk=account.pk).exists():
             raise DomainError(_("Этого лицевого счёта нет в вашем кабинете."), field="account")
         about = ""
     elif not about:

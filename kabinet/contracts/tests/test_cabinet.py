@@ -392,3 +392,25 @@ def test_a_contracts_invoices_open_as_the_signed_pdf(client, alice, mine):
     signed = reverse("contracts:document", args=[mine.uuid, "factura", "2026-10"])
     assert "№ 702200101/70" in page and f'href="{signed}"' in page
     assert "Счёт-фактура" in page
+
+
+def test_an_appeal_about_a_contract(client, alice, charlie, staff, romashka, mine):
+    from kabinet.appeals.models import Appeal
+    from kabinet.appeals.services import appeal_open, appeal_topics
+
+    client.force_login(alice)
+    page = client.get(reverse("appeals:new")).content.decode()
+    assert "Лицевой счёт или договор" in page and "Договор № 05 Т" in page
+    appeal = appeal_open(
+        user=alice, topic=appeal_topics()[0], text="Прошу акт сверки", account=mine.account
+    )
+    assert appeal.subject == "Договор № 05 Т"
+    assert "Договор № 05 Т" in client.get(reverse("appeals:list")).content.decode()
+    client.force_login(staff)
+    assert "Договор № 05 Т" in client.get(reverse("appeals_staff:queue")).content.decode()
+    bob = member(romashka)  # read-only: cannot write about the contract
+    with pytest.raises(DomainError):
+        appeal_open(user=bob, topic=appeal_topics()[0], text="Вопрос", account=mine.account)
+    with pytest.raises(DomainError):
+        appeal_open(user=charlie, topic=appeal_topics()[0], text="Вопрос", account=mine.account)
+    assert Appeal.objects.count() == 1
