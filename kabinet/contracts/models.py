@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kabinet.appeals.models import Conversation, upload_path, upload_storage
+from kabinet.core.access import OwnedQuerySet
 from kabinet.customer_accounts.models import PersonalAccount
 from kabinet.identity.models import Party
 
@@ -124,10 +125,6 @@ class Contract(models.Model):
 
     def __str__(self) -> str:
         return _("№ %(n)s от %(d)s") % {"n": self.number, "d": self.signed_on.strftime("%d.%m.%Y")}
-
-    @property
-    def title(self) -> str:
-        return str(self)
 
 
 class ContractChildQuerySet(models.QuerySet):
@@ -447,13 +444,8 @@ class NormativeReading(models.Model):
         return f"{self.get_kind_display()} {self.meter_number} {self.period:%m.%Y}"
 
 
-class ContractRequestQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_staff:
-            return self
-        return self.filter(user=user)
+class ContractRequestQuerySet(OwnedQuerySet):
+    owner_lookup = "user"
 
 
 class ContractRequest(models.Model):
@@ -512,10 +504,6 @@ class ContractRequest(models.Model):
         return f"{self.number} ({self.get_status_display()})"
 
 
-class SignedDocumentQuerySet(ContractChildQuerySet):
-    pass
-
-
 class SignedDocument(models.Model):
     """Акт сверки or счёт-фактура for a month (003 §3.2) as a PDF signed by the
     utility (PAdES). Made once per contract, kind and month, then served as stored, so
@@ -537,7 +525,7 @@ class SignedDocument(models.Model):
     signer = models.CharField(_("подписал"), max_length=300)
     signed_at = models.DateTimeField(_("подписан"))
 
-    objects = SignedDocumentQuerySet.as_manager()
+    objects = ContractChildQuerySet.as_manager()
 
     class Meta:
         ordering = ["-period", "kind"]

@@ -75,7 +75,7 @@ def list_view(request):
     requests = (
         []
         if request.user.is_staff
-        else list(ContractRequest.objects.filter(user=request.user).order_by("-created_at")[:10])
+        else list(ContractRequest.objects.visible_to(request.user).order_by("-created_at")[:10])
     )
     query = request.GET.copy()
     query.pop("page", None)
@@ -330,7 +330,7 @@ def request_new_view(request):
         "contracts/request_new.html",
         {
             "form": form,
-            "requests": ContractRequest.objects.filter(user=request.user).order_by("-created_at")[
+            "requests": ContractRequest.objects.visible_to(request.user).order_by("-created_at")[
                 :20
             ],
         },
