@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "kabinet.appeals",
     "kabinet.metering",
     "kabinet.contracts",
+    "kabinet.applications",
     "kabinet.backoffice",
 ]
 
@@ -266,6 +267,10 @@ KABINET_APPEAL_UPLOADS_DIR = envstr(
 KABINET_UTILITY = envstr("KABINET_UTILITY", "tek_spb")
 # Comma-separated overrides of the profile's sign-up modes (e.g. "email,phone").
 KABINET_SIGNUP_MODES = envlist("KABINET_SIGNUP_MODES", [])
+# None keeps the profile's kinds of application; a list (even empty) replaces them.
+KABINET_APPLICATION_KINDS = (
+    envlist("KABINET_APPLICATION_KINDS", []) if "KABINET_APPLICATION_KINDS" in os.environ else None
+)
 KABINET_PUBLIC_URL = envstr("KABINET_PUBLIC_URL", "http://127.0.0.1:8000")
 
 # Lock-out and throttling (see docs/configuration.md).

@@ -22,6 +22,7 @@ urlpatterns = [
     path("staff/outages/", include("kabinet.outages.staff_urls")),
     path("staff/news/", include("kabinet.news.staff_urls")),
     path("staff/contracts/", include("kabinet.contracts.staff_urls")),
+    path("staff/applications/", include("kabinet.applications.staff_urls")),
     path("staff/", include("kabinet.backoffice.urls")),
     path("houses/", include("kabinet.premises.urls")),
     path("accounts/", include("kabinet.customer_accounts.urls")),
@@ -35,5 +36,7 @@ urlpatterns = [
     path("news/", include("kabinet.news.urls")),
     path("appeals/", include("kabinet.appeals.urls")),
     path("contracts/", include("kabinet.contracts.urls")),
+    path("applications/", include("kabinet.applications.urls")),
+    path("connection/", include("kabinet.applications.public_urls")),
     path("", include("kabinet.core.urls")),
 ]

@@ -33,6 +33,16 @@ def get_utility() -> UtilityProfile:
             login_methods=frozenset(logins),
             recovery_methods=frozenset(recovery),
         )
+    kinds = getattr(settings, "KABINET_APPLICATION_KINDS", None)
+    if kinds is not None:
+        from kabinet.applications.kinds import KINDS
+
+        unknown = set(kinds) - set(KINDS)
+        if unknown:
+            raise ImproperlyConfigured(
+                f"KABINET_APPLICATION_KINDS: unknown kinds {sorted(unknown)}"
+            )
+        profile = dataclasses.replace(profile, application_kinds=frozenset(kinds))
     return profile
 
 

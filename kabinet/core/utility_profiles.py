@@ -132,6 +132,9 @@ class UtilityProfile:
     consumption_report_day: int = 25
     consumption_reports: bool = True
     normative_data: bool = False
+    # Заявки (000 §3.4, §4; 002 §4.6; 003 §3.5): the kinds taken in —
+    # "tc_electric", "tc_heat", "contract", "service" (kabinet.applications.kinds).
+    application_kinds: frozenset[str] = frozenset()
 
     def organisation(self) -> dict[str, str]:
         """The utility as a party to a document (квитанция, акт сверки, счёт-фактура):
@@ -183,6 +186,8 @@ PROFILES: dict[str, UtilityProfile] = {
         # ИНН; 000 §3.3.4: normative-calculation data by object.
         contract_signup=True,
         normative_data=True,
+        # 000 §4: the developer's cabinet (heat connection); §3.4: contract requests.
+        application_kinds=frozenset({"tc_heat", "contract"}),
     ),
     "gk_kazan": UtilityProfile(
         code="gk_kazan",
@@ -239,6 +244,8 @@ PROFILES: dict[str, UtilityProfile] = {
         account_link_proof="meter_number",
         # 002 describes no supply contracts: connection applications and meters only.
         contracts=False,
+        # 002 §4.6: technological connection, the calculator and the status check.
+        application_kinds=frozenset({"tc_electric"}),
     ),
     "tashkent_heat": UtilityProfile(
         code="tashkent_heat",
@@ -270,6 +277,8 @@ PROFILES: dict[str, UtilityProfile] = {
         reading_format="fixed_2",
         # 003: the contract-number login is the way in; no other contract is added.
         contract_requests=False,
+        # 003 §3.5: service requests with a desired visit date and time.
+        application_kinds=frozenset({"service"}),
     ),
     "tgk2": UtilityProfile(
         code="tgk2",
