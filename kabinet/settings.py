@@ -140,6 +140,7 @@ TEMPLATES = [
                 "kabinet.notifications.context_processors.notices",
                 "kabinet.appeals.context_processors.appeals",
                 "kabinet.contracts.context_processors.contracts",
+                "kabinet.applications.context_processors.applications",
             ],
         },
     },

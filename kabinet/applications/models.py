@@ -217,6 +217,11 @@ class Application(models.Model):
         spec = self.spec
         return spec.type_title(self) if spec else self.kind
 
+    def get_visit_time_label(self) -> str:
+        from kabinet.applications.kinds.requests import VISIT_SLOTS
+
+        return dict(VISIT_SLOTS).get(self.visit_time, self.visit_time)
+
     def reason_title(self) -> str:
         spec = self.spec
         return spec.reason_title(self.reason) if spec else self.reason
