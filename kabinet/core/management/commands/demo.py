@@ -29,6 +29,9 @@ class Command(BaseCommand):
         url = f"http://{host or '127.0.0.1'}:{port}/"
         modes = ", ".join(sorted(profile.signup_modes))
         methods = profile.login_methods
+        from kabinet.applications.kinds import connection_enabled
+
+        connection_on = connection_enabled()
         link = {
             "last_payment": "лицевой счёт 100000003: последний платёж 2 345,60 ₽ от 14.10.2026",
             "activation_code": "лицевой счёт 100000003, код активации " + DEMO_ACTIVATION_CODE,
@@ -53,6 +56,10 @@ class Command(BaseCommand):
                 bool({"contract", "login"} & methods),
                 "по номеру договора ........ логин 000456, первый пароль — ИНН "
                 + DEMO_CONTRACT_ORG["inn"],
+            ),
+            (
+                "email" in methods and connection_on,
+                "застройщик ................ developer@example.ru",
             ),
             (True, "сотрудник ................. operator"),
             (True, "администратор ............. admin   (" + url + "admin/)"),

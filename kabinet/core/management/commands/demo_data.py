@@ -196,6 +196,11 @@ class Command(BaseCommand):
         from kabinet.contracts.demo import build_demo_contracts
 
         build_demo_contracts(org=org, baths=contract)
+        from kabinet.applications.demo import build_demo_applications
+
+        build_demo_applications(
+            org=org, baths=contract, operator=User.objects.get(login="operator")
+        )
         if not quiet:
             self.stdout.write(
                 self.style.SUCCESS(f"Демо-данные созданы (дополнительно жителей: {scale}).")
