@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kabinet.applications.models import Application
 from kabinet.backoffice import forms
 from kabinet.contracts.models import ContractRequest
 from kabinet.core.errors import DomainError
@@ -56,6 +57,7 @@ def dashboard_view(request):
             "contract_requests_pending": ContractRequest.objects.filter(
                 status=ContractRequest.Status.PENDING
             ).count(),
+            "applications_open": Application.objects.open().count(),
         },
     )
 
