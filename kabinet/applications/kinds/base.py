@@ -144,6 +144,8 @@ class StepForm(forms.Form):
         rows = []
         for name, bound in self.fields.items():
             value = self.data.get(self.add_prefix(name), "")
+            if value in ("", None) and not isinstance(bound, forms.BooleanField):
+                continue
             if isinstance(bound, forms.ChoiceField) and not isinstance(
                 bound, forms.ModelChoiceField
             ):
