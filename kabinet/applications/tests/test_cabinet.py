@@ -208,3 +208,50 @@ def test_pages_404_where_no_kind_is_taken(client, alice, settings):
     _login(client, alice)
     assert client.get(reverse("applications:list")).status_code == 404
     assert client.get(reverse("applications:start")).status_code == 404
+
+
+def test_contract_request_starts_with_reason_and_counterparty(client, alice, settings):
+    settings.KABINET_UTILITY = "tek_spb"
+    _login(client, alice)
+    page = _text(client.get(reverse("applications:start")))
+    assert "Заключение договора теплоснабжения" in page
+    assert "Договор на пусконаладочные работы (ПНР)" in page
+    response = client.post(
+        reverse("applications:start"), {"kind": "contract", "contract-applicant_kind": "legal"}
+    )
+    assert response.status_code == 400
+    assert not Application.objects.exists()
+    response = client.post(
+        reverse("applications:start"),
+        {
+            "kind": "contract",
+            "contract-reason": "after_pnr",
+            "contract-category": "budget",
+            "contract-applicant_kind": "legal",
+        },
+    )
+    app = Application.objects.get()
+    assert (app.reason, app.category) == ("after_pnr", "budget")
+    assert response.url == reverse("applications:step", args=[app.uuid, "responsible"])
+    page = _text(client.get(reverse("applications:documents", args=[app.uuid])))
+    assert "Акт о завершении пусконаладочных работ" in page
+    assert "Доведённые лимиты бюджетных обязательств" in page
+
+
+def test_heat_application_names_an_object_from_the_registry(client, alice, settings):
+    settings.KABINET_UTILITY = "tek_spb"
+    _login(client, alice)
+    client.post(
+        reverse("applications:start"),
+        {"kind": "tc_heat", "applicant_kind": "person", "category": "upto01"},
+    )
+    app = Application.objects.get()
+    url = reverse("applications:step", args=[app.uuid, "object"])
+    response = client.post(url, {"connection_object": "", "action": "next"})
+    assert response.status_code == 400
+    assert "Обязательное поле" in _text(response)
+    obj = ConnectionObject.objects.create(user=alice, name="Дом", address="СПб, ул. Новая, 1")
+    response = client.post(url, {"connection_object": str(obj.uuid), "action": "next"})
+    assert response.url == reverse("applications:step", args=[app.uuid, "technical"])
+    app.refresh_from_db()
+    assert app.connection_object == obj

@@ -101,7 +101,7 @@ def start_view(request):
             form = ContractStartForm(request.POST, spec=spec, prefix=spec.code)
             contract_forms[spec.code] = form
             if not form.is_valid():
-                return _start_page(request, kinds, services, contract_forms, error)
+                return _start_page(request, kinds, services, contract_forms, error, status=400)
             data = form.cleaned_data
         try:
             application = drafts.application_start(user=request.user, kind=spec.code, **data)
@@ -112,7 +112,7 @@ def start_view(request):
     return _start_page(request, kinds, services, contract_forms, error)
 
 
-def _start_page(request, kinds, services, contract_forms, error):
+def _start_page(request, kinds, services, contract_forms, error, status=200):
     groups = []
     for spec in kinds:
         if spec.group == "connection":
@@ -128,7 +128,7 @@ def _start_page(request, kinds, services, contract_forms, error):
         request,
         "applications/start.html",
         {"groups": groups, "services": services, "error": error},
-        status=400 if error else 200,
+        status=400 if error else status,
     )
 
 
