@@ -317,10 +317,15 @@ def build_demo_contracts(*, org, baths, today: date | None = None) -> None:
         party=org_party, user=colleague, rights=PartyMember.Rights.READ, added_by=org
     )
     # A request staff can decide on: the contract-number cabinet asks for Тепло Плюс's
-    # contract with the wrong ИНН — the back office shows it cannot be approved.
-    contract_request_create(
-        user=baths,
-        inn=baths_party.inn,
-        number=REQUEST_CONTRACT,
-        statement=SimpleUploadedFile("заявление-на-доступ.pdf", DEMO_PDF),
-    )
+    # contract with the wrong ИНН — the back office shows it cannot be approved. Only
+    # where the utility takes such requests (not Горсети nor Ташкент).
+    from kabinet.core.utility import get_utility
+
+    profile = get_utility()
+    if profile.contracts and profile.contract_requests:
+        contract_request_create(
+            user=baths,
+            inn=baths_party.inn,
+            number=REQUEST_CONTRACT,
+            statement=SimpleUploadedFile("заявление-на-доступ.pdf", DEMO_PDF),
+        )

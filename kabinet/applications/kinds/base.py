@@ -75,6 +75,8 @@ class ApplicationKind:
     category_label: str = ""
     applicant_kinds: tuple[str, ...] = ("person", "ip", "legal")
     documents: tuple[DocType, ...] = ()
+    # The reason is chosen with the kind, before the form (000 §3.4.4), not in a step.
+    reason_at_start: bool = False
     # Filed straight from the one form (service requests: the number at once), with no
     # draft and no preview.
     direct: bool = False

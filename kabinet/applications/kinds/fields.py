@@ -102,7 +102,15 @@ class RequisitesForm(StepForm):
     REQUIRED = {
         "person": ("last_name", "first_name", "passport", "passport_issued", "registered_address"),
         "ip": ("last_name", "first_name", "inn", "ogrnip", "registered_address"),
-        "legal": ("org_name", "inn", "kpp", "ogrn", "head_name", "head_position"),
+        "legal": (
+            "org_name",
+            "inn",
+            "kpp",
+            "ogrn",
+            "head_name",
+            "head_position",
+            "registered_address",
+        ),
     }
     ALWAYS = ("reason", "by_representative", "registered_address", "actual_address")
 

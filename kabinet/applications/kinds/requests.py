@@ -74,6 +74,7 @@ CONTRACT = ApplicationKind(
     title=_("Заключение договора теплоснабжения"),
     number_code="601",
     reason_label=_("Причина заявки"),
+    reason_at_start=True,
     reasons=(
         Choice("pnr", _("Договор на пусконаладочные работы (ПНР)")),
         Choice("after_pnr", _("Договор постоянного теплоснабжения после ПНР")),

@@ -63,7 +63,13 @@ def info_request_answer(
     checked = uploads.check_files(files)
     with conversations.atomic():
         locked = _filed_open(application)
-        row = InfoRequest.objects.select_for_update().get(pk=info_request.pk, application=locked)
+        row = (
+            InfoRequest.objects.select_for_update()
+            .filter(pk=info_request.pk, application=locked)
+            .first()
+        )
+        if row is None:
+            raise DomainError(_("Такого запроса в этой заявке нет."))
         if row.answered_at is not None:
             raise DomainError(_("На этот запрос вы уже ответили."))
         if locked.files.count() + len(checked) > MAX_FILES_PER_APPLICATION:

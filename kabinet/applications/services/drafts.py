@@ -41,6 +41,8 @@ def application_start(
     spec = _enabled(kind)
     if user.is_staff:
         raise DomainError(_("Заявки подают заявители, а не сотрудники."))
+    if spec.direct:
+        raise DomainError(_("Такая заявка подаётся сразу, одной формой, без черновика."))
     if applicant_kind not in spec.applicant_kinds:
         raise DomainError(_("Выберите, кто подаёт заявку."), field="applicant_kind")
     if spec.categories:
@@ -49,7 +51,7 @@ def application_start(
             raise DomainError(_("Выберите категорию заявки."), field="category")
     elif category:
         raise DomainError(_("Выберите категорию заявки."), field="category")
-    if reason and reason not in {r.code for r in spec.reasons}:
+    if (reason or spec.reason_at_start) and reason not in {r.code for r in spec.reasons}:
         raise DomainError(_("Выберите причину заявки."), field="reason")
     if Application.objects.filter(user=user, status=Application.Status.DRAFT).count() >= MAX_DRAFTS:
         raise DomainError(

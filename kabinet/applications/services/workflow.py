@@ -14,7 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kabinet.applications.kinds.base import working_days_after
-from kabinet.applications.models import Application, ApplicationEvent, NumberCounter
+from kabinet.applications.models import (
+    Application,
+    ApplicationEvent,
+    ConnectionContract,
+    NumberCounter,
+)
 from kabinet.core.errors import DomainError
 
 Status = Application.Status
@@ -105,9 +110,24 @@ def application_transition(
                 _("Заявку в статусе «%(from)s» нельзя перевести в «%(to)s».")
                 % {"from": Status(current).label, "to": Status(to).label}
             )
+        spec = locked.spec
+        if (
+            to == Status.DONE
+            and spec is not None
+            and spec.result_contract
+            and not ConnectionContract.objects.filter(application=locked).exists()
+        ):
+            raise DomainError(
+                _("Заявка на подключение завершается договором: приложите его или откажите.")
+            )
         now = timezone.now()
         locked.status = to
-        setattr(locked, Application.DATED[Status(to)], now)
+        dated = Application.DATED[Status(to)]
+        # Filing dated the application with the moment its number was given.
+        if not (to == Status.REGISTERED and locked.filed_at):
+            setattr(locked, dated, now)
+        else:
+            now = locked.filed_at
         if to == Status.REFUSED:
             locked.refusal_reason = comment
         locked.due_date = _due_after(locked, to)

@@ -24,14 +24,21 @@ TRACKED = ["status", "refusal_reason", "due_date", "updated_at", *Application.DA
 _numbers = itertools.count(1)
 
 
-def filed_row(user, status=Status.REGISTERED) -> Application:
+# A contract request: its statuses follow the table alone (a connection application
+# also needs its contract before «Завершена», tested below).
+ROW_KINDS = {
+    "contract": {"applicant_kind": "legal", "category": "other", "reason": "permanent"},
+    "tc_electric": {"applicant_kind": "person", "category": "household15"},
+}
+
+
+def filed_row(user, status=Status.REGISTERED, *, kind="contract") -> Application:
     """A filed application as one row: cheap enough for one per example."""
     now = timezone.now()
     return Application.objects.create(
         user=user,
-        kind="tc_electric",
-        applicant_kind="person",
-        category="household15",
+        kind=kind,
+        **ROW_KINDS[kind],
         status=status,
         number=f"2026-01-12-702-{next(_numbers)}",
         filed_at=now,
@@ -234,7 +241,20 @@ def test_accepting_sets_the_answer_deadline_of_the_category(alice, staff):
     """≤ 15 кВт: ten working days from filing to the contract (ПП 861 п. 15)."""
     from kabinet.applications.kinds.base import working_days_after
 
-    app = filed_row(alice)
+    app = filed_row(alice, kind="tc_electric")
     application_transition(application=app, to=Status.ACCEPTED, by=staff)
     app.refresh_from_db()
     assert app.due_date == working_days_after(timezone.localdate(app.filed_at), 10)
+
+
+def test_a_connection_application_ends_only_with_its_contract(alice, staff):
+    """«Результатом работы по заявке является либо отказ, либо договор» (000 §4.5):
+    «Завершена» without the contract is refused; a refusal is always possible."""
+    app = filed_row(alice, Status.IN_WORK, kind="tc_electric")
+    before = snapshot(app)
+    with pytest.raises(DomainError) as err:
+        application_transition(application=app, to=Status.DONE, by=staff)
+    assert "договор" in str(err.value.message)
+    assert snapshot(app) == before
+    application_transition(application=app, to=Status.REFUSED, by=staff, comment="Нет мощности")
+    assert app.status == Status.REFUSED
