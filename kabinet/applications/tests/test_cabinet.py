@@ -255,3 +255,19 @@ def test_heat_application_names_an_object_from_the_registry(client, alice, setti
     assert response.url == reverse("applications:step", args=[app.uuid, "technical"])
     app.refresh_from_db()
     assert app.connection_object == obj
+
+
+def test_chat_files_of_an_application_are_its_applicants(client, alice, charlie, staff):
+    app = factories.filed(alice)
+    message = card.application_write(
+        user=alice, application=app, text="Схема", files=[factories.pdf_upload("схема.pdf")]
+    )
+    url = reverse("appeals:attachment", args=[message.attachments.get().uuid])
+    _login(client, alice)
+    assert client.get(url).status_code == 200
+    client.logout()
+    _login(client, charlie)
+    assert client.get(url).status_code == 404
+    client.logout()
+    _login(client, staff)
+    assert client.get(url).status_code == 200
