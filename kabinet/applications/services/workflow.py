@@ -62,14 +62,23 @@ def _event(application, *, kind, by, comment="", from_status="", to_status="", a
 def application_notify(application: Application, *, title: str, text: str = "") -> None:
     """Tell the applicant (notice, and e-mail/SMS as they chose for «Статус заявок»),
     once the transaction commits."""
+    from kabinet.notifications import services as notification_services
     from kabinet.notifications.models import Kind
     from kabinet.notifications.services import notify
 
     url = reverse("applications:detail", kwargs={"uuid": application.uuid})
     user = application.user
-    transaction.on_commit(
-        lambda: notify(user=user, kind=Kind.APPLICATION, title=title, text=text, url=url)
-    )
+    # Quiet now (demo data, imports of history) stays quiet when the commit sends it.
+    quiet = notification_services._quiet.get()
+
+    def send():
+        if quiet:
+            with notification_services.quietly():
+                notify(user=user, kind=Kind.APPLICATION, title=title, text=text, url=url)
+        else:
+            notify(user=user, kind=Kind.APPLICATION, title=title, text=text, url=url)
+
+    transaction.on_commit(send)
 
 
 def _due_after(application: Application, to: str):

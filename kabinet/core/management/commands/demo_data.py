@@ -51,13 +51,13 @@ class Command(BaseCommand):
         parser.add_argument("--scale", type=int, default=0, help="сколько добавить жителей")
         parser.add_argument("--quiet", action="store_true")
 
-    @transaction.atomic
     def handle(self, *args, scale: int, quiet: bool, **options):
         from kabinet.notifications.services import quietly
 
         # The demo's history is not news to anyone: notices stay in the cabinets, but no
-        # letter or SMS goes to the test outboxes.
-        with quietly():
+        # letter or SMS goes to the test outboxes — also those sent when the transaction
+        # commits, so the quiet wraps the transaction.
+        with quietly(), transaction.atomic():
             self._build(scale=scale, quiet=quiet)
 
     def _build(self, *, scale: int, quiet: bool):
