@@ -402,3 +402,154 @@ def test_contract_pages(page, shoot, settings, tmp_path):
     shoot("staff-contract-chats")
     go(page, "/staff/contracts/reports/")
     shoot("staff-contract-reports")
+
+
+def test_application_pages(page, shoot, settings, tmp_path, tmp_path_factory):
+    """Заявки: the applicant's pages (start, each step of the form, «Мои заявки», the
+    card in each state, objects), a service request (tashkent_heat) and a contract
+    request (tek_spb), the staff queue and card, and the public connection tools."""
+    from conftest import make_user
+    from kabinet.applications.models import Application
+    from kabinet.applications.tests import signatures
+    from kabinet.identity.models import User
+    from tests.e2e.test_applications import field, pdf_file, press
+
+    settings.KABINET_UTILITY = "gorseti_tomsk"
+    settings.KABINET_APPEAL_UPLOADS_DIR = str(tmp_path / "uploads")
+    settings.VAR_DIR = tmp_path_factory.getbasetemp() / "var"
+    settings.KABINET_SIGNING_KEY_FILE = None
+    settings.KABINET_SIGNING_CERT_FILE = None
+    settings.KABINET_SIGNING_KEY_PASSPHRASE = None
+    call_command("demo_data", quiet=True)
+
+    def enter(identifier: str, password: str = PASSWORD) -> None:
+        sign_in(page, identifier, password)
+        page.wait_for_url(lambda url: "/login/" not in url)
+
+    developer = User.objects.get(email="developer@example.ru")
+    mine = Application.objects.filter(user=developer).exclude(status="draft")
+    in_work = mine.get(status="in_work")
+    done = mine.get(status="done")
+    refused = mine.get(status="refused")
+
+    # A person's ≤ 15 кВт application, step by step.
+    make_user(email="petrova@example.ru")
+    enter("petrova@example.ru")
+    go(page, "/applications/new/")
+    shoot("applications-start")
+    page.locator(".categories__group").filter(has_text="Физическое лицо").get_by_role(
+        "button", name="до 15 кВт для бытовых нужд", exact=True
+    ).click()
+    page.get_by_label("Присоединение впервые").check()
+    field(page, "Имя").fill("Анна")
+    field(page, "Отчество").fill("Сергеевна")
+    page.get_by_label("Паспорт: серия и номер").fill("69 04 123456")
+    page.get_by_label("Паспорт выдан: кем и когда").fill(
+        "ОВД Кировского района г. Томска, 01.02.2010, 700-001"
+    )
+    page.get_by_label("Адрес регистрации (индекс и адрес)").fill(
+        "634009, г. Томск, ул. Ленина, д. 1, кв. 2"
+    )
+    page.get_by_label("Телефон").fill("+7 913 000-00-01")
+    press(page, "Далее")
+    shoot("applications-step-requisites-error")
+    field(page, "Фамилия").fill("Петрова")
+    press(page, "Далее")
+    page.get_by_label("Наименование объекта").fill("Садовый дом")
+    shoot("applications-step-object")
+    page.get_by_label("Адрес (местоположение) объекта").fill("Томская обл., СНТ «Рассвет», уч. 15")
+    page.get_by_label("Кадастровый номер земельного участка").fill("70:14:0100024:15")
+    press(page, "Далее")
+    page.get_by_label("Максимальная мощность присоединяемых устройств, кВт").fill("15")
+    page.get_by_label("Сроки проектирования и ввода в эксплуатацию").fill("IV квартал 2027 года")
+    shoot("applications-step-technical")
+    press(page, "Далее")
+    page.get_by_label("Какой это документ").select_option(index=0)
+    page.get_by_label("Файлы").set_input_files(pdf_file("план участка.pdf"))
+    press(page, "Приложить")
+    shoot("applications-step-documents")
+    for index in (1, 2):
+        page.get_by_label("Какой это документ").select_option(index=index)
+        page.get_by_label("Файлы").set_input_files(pdf_file(f"документ {index}.pdf"))
+        press(page, "Приложить")
+    press(page, "Далее")
+    shoot("applications-preview")
+    press(page, "Подать заявку")
+    shoot("applications-card-filed")
+
+    # The developer's cabinet: the list, a card in each state, the objects.
+    enter("developer@example.ru")
+    go(page, "/applications/")
+    shoot("applications-list")
+    go(page, f"/applications/{in_work.uuid}/")
+    shoot("applications-card-request")
+    go(page, f"/applications/{done.uuid}/")
+    shoot("applications-card-contract")
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile("Скачать договор")).click()
+    signed = signatures.sign_pdf_on_top(
+        download.value.path().read_bytes(), name="Кузнецов Павел Андреевич"
+    )
+    page.get_by_label(re.compile("Подписанный договор")).set_input_files(
+        pdf_file("Договор подписан.pdf", signed)
+    )
+    press(page, "Отправить подписанный договор")
+    page.locator(".messages").wait_for()
+    shoot("applications-card-contract-signed")
+    go(page, f"/applications/{refused.uuid}/")
+    shoot("applications-card-refused")
+    go(page, "/applications/objects/")
+    shoot("applications-objects")
+    go(page, "/applications/objects/new/")
+    shoot("applications-object-new")
+    go(page, f"/applications/objects/{in_work.connection_object.uuid}/")
+    shoot("applications-object")
+
+    # The public connection tools, nobody signed in.
+    page.context.clear_cookies()
+    go(page, "/connection/documents/")
+    shoot("connection-documents")
+    go(page, "/connection/calculator/?power=15&distance=100&voltage=0.4&reliability=3")
+    page.locator("#result summary").click()
+    shoot("connection-calculator")
+    go(page, "/connection/check/")
+    page.get_by_label("Номер заявки").fill(in_work.number)
+    page.get_by_label("Фамилия или название организации").fill("ООО «СтройДом»")
+    press(page, "Проверить")
+    page.locator("#h-found").wait_for()
+    shoot("connection-check")
+
+    # A service request under a contract (003 §3.5).
+    settings.KABINET_UTILITY = "tashkent_heat"
+    baths = User.objects.get(login="000456")
+    User.objects.filter(pk=baths.pk).update(must_change_password=False)
+    enter("000456", "7728168971")
+    go(page, "/applications/service/new/")
+    shoot("applications-service-new")
+    page.get_by_label("Обследование прибора учёта и снятие контрольных показаний").check()
+    day = timezone.localdate() + timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    page.get_by_label("Желаемая дата посещения").fill(day.isoformat())
+    page.get_by_label("Кто встретит сотрудника (ФИО)").fill("Каримов Алишер")
+    page.get_by_label("Телефон для связи").fill("+998 71 000-00-01")
+    page.get_by_label("Комментарий").fill("Вход со двора, позвоните за час.")
+    press(page, "Отправить заявку")
+    shoot("applications-service-card")
+
+    # A request to conclude a contract (000 §3.4), beside heat connection.
+    settings.KABINET_UTILITY = "tek_spb"
+    enter("buh@teplo-plus.example.ru")
+    go(page, "/applications/new/")
+    shoot("applications-contract-start")
+
+    # The back office. Its card fails the label check until the «Запросить сведения»
+    # and «Ответить заявителю» forms stop sharing the field id id_text.
+    settings.KABINET_UTILITY = "gorseti_tomsk"
+    enter("operator")
+    go(page, "/staff/applications/")
+    shoot("applications-staff-queue")
+    go(page, f"/staff/applications/{in_work.uuid}/")
+    shoot("applications-staff-card")
+    go(page, f"/staff/applications/{done.uuid}/")
+    shoot("applications-staff-card-contract")
