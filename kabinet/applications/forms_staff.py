@@ -143,7 +143,7 @@ class SignBackForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.sig,.p7s,.p7m"}),
         help_text=_(
             "PDF договора с вашей подписью, добавленной к подписи организации, или файл "
-            "открепленной подписи (.sig, .p7s) к скачанному PDF договора; до 10 МБ."
+            "откреплённой подписи (.sig, .p7s) к скачанному PDF договора; до 10 МБ."
         ),
         error_messages={
             "required": _("Выберите файл: подписанный договор (PDF) или файл подписи (.sig, .p7s).")

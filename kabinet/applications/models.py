@@ -222,6 +222,17 @@ class Application(models.Model):
 
         return dict(VISIT_SLOTS).get(self.visit_time, self.visit_time)
 
+    def applicant_category(self) -> str:
+        """«Физическое лицо, до 15 кВт для бытовых нужд»: who applies, in which category."""
+        spec = self.spec
+        parts = []
+        if self.applicant_kind:
+            parts.append(str(self.ApplicantKind(self.applicant_kind).label))
+        category = spec.category(self.category) if spec else None
+        if category:
+            parts.append(str(category.label))
+        return ", ".join(parts)
+
     def reason_title(self) -> str:
         spec = self.spec
         return spec.reason_title(self.reason) if spec else self.reason

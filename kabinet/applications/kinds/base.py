@@ -2,12 +2,13 @@
 required documents, number code and deadlines. The engine (``services``) reads only
 this; adding a kind is adding a declaration."""
 
+import contextlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django import forms
-from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 
 @dataclass(frozen=True)
@@ -112,15 +113,8 @@ class ApplicationKind:
 
     def type_title(self, application) -> str:
         """«Тип заявки»: «Заявка физического лица, до 15 кВт для бытовых нужд»."""
-        from kabinet.applications.models import Application
-
-        parts = [str(self.title)]
-        if application.applicant_kind:
-            parts.append(str(Application.ApplicantKind(application.applicant_kind).label))
-        category = self.category(application.category)
-        if category:
-            parts.append(str(category.label))
-        return ", ".join(parts)
+        rest = application.applicant_category()
+        return f"{self.title}, {rest}" if rest else str(self.title)
 
     def answer_days_for(self, application) -> int:
         category = self.category(application.category)
@@ -155,7 +149,11 @@ class StepForm(forms.Form):
             elif isinstance(bound, forms.ModelChoiceField):
                 value = next((str(label) for k, label in bound.choices if str(k) == str(value)), "")
             elif isinstance(bound, forms.BooleanField):
-                value = _("да") if value in ("on", "true", "True", True) else _("нет")
+                yes = value in ("on", "true", "True", True)
+                value = pgettext("ответ", "да") if yes else pgettext("ответ", "нет")
+            elif isinstance(bound, forms.DateField):
+                with contextlib.suppress(ValueError):
+                    value = date.fromisoformat(str(value)).strftime("%d.%m.%Y")
             if value in ("", None):
                 continue
             rows.append((str(bound.label), str(value)))

@@ -89,7 +89,7 @@ class TechnicalElectricForm(StepForm):
         category = self.application.spec.category(self.application.category)
         if power is not None and category is not None:
             if power <= 0:
-                self.add_error("max_power", _("Мощность больше нуля."))
+                self.add_error("max_power", _("Укажите мощность больше нуля."))
             elif category.power_max is not None and power > category.power_max:
                 self.add_error(
                     "max_power",
@@ -102,7 +102,7 @@ class TechnicalElectricForm(StepForm):
             elif category.power_min is not None and power <= category.power_min:
                 self.add_error(
                     "max_power",
-                    _("Для категории «%(c)s» мощность больше %(min)s кВт.")
+                    _("Для категории «%(c)s» мощность должна быть больше %(min)s кВт.")
                     % {"c": category.label, "min": _number(category.power_min)},
                 )
         existing = data.get("existing_power")
@@ -157,7 +157,7 @@ class TechnicalHeatForm(StepForm):
             elif category.power_min is not None and total <= category.power_min:
                 self.add_error(
                     "load_heating",
-                    _("Суммарная нагрузка для категории «%(c)s» больше %(min)s Гкал/ч.")
+                    _("Суммарная нагрузка для категории «%(c)s» должна быть больше %(min)s Гкал/ч.")
                     % {"c": category.label, "min": _number(category.power_min)},
                 )
         return data

@@ -202,7 +202,7 @@ class TestSteps:
         form, passed = save(app, alice, "technical", data)
         assert not passed
         assert form.errors["max_power"] == [
-            "Для категории «от 150 до 670 кВт» мощность больше 150 кВт."
+            "Для категории «от 150 до 670 кВт» мощность должна быть больше 150 кВт."
         ]
 
     def test_increase_without_the_existing_power_is_refused(self, alice):

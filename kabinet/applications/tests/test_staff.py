@@ -283,11 +283,11 @@ def test_ask_for_documents_tells_the_applicant(
     staff_client, alice, django_capture_on_commit_callbacks
 ):
     app = filed(alice)
-    response = staff_client.post(url("ask", app), {"text": ""})
+    response = staff_client.post(url("ask", app), {"ask-text": ""})
     assert response.status_code == 200 and response.context["ask_form"].errors["text"]
     assert not InfoRequest.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
-        response = staff_client.post(url("ask", app), {"text": "Приложите ситуационный план"})
+        response = staff_client.post(url("ask", app), {"ask-text": "Приложите ситуационный план"})
     assert response.status_code == 302 and response["Location"].endswith("#requests")
     request = InfoRequest.objects.get(application=app)
     assert request.text == "Приложите ситуационный план" and request.is_open
@@ -298,10 +298,10 @@ def test_ask_for_documents_tells_the_applicant(
 
 def test_staff_answer_in_the_conversation(staff_client, alice, django_capture_on_commit_callbacks):
     app = filed(alice)
-    response = staff_client.post(url("write", app), {"text": ""})
+    response = staff_client.post(url("write", app), {"write-text": ""})
     assert response.status_code == 200 and response.context["write_form"].errors
     with django_capture_on_commit_callbacks(execute=True):
-        response = staff_client.post(url("write", app), {"text": "Документы получены"})
+        response = staff_client.post(url("write", app), {"write-text": "Документы получены"})
     assert response.status_code == 302
     app.refresh_from_db()
     message = app.conversation.messages.get()

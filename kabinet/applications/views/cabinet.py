@@ -87,7 +87,11 @@ def start_view(request):
     or the reason and the type of counterparty (000 §3.4.4)."""
     kinds = [k for k in _kinds_on() if not k.direct]
     services = [k for k in enabled_kinds() if k.direct]
-    contract_forms = {k.code: ContractStartForm(spec=k, prefix=k.code) for k in kinds}
+    applicant = _applicant_kind(request.user)
+    contract_forms = {
+        k.code: ContractStartForm(spec=k, prefix=k.code, initial={"applicant_kind": applicant})
+        for k in kinds
+    }
     error = ""
     if request.method == "POST":
         spec = get_kind(request.POST.get("kind", ""))
@@ -110,6 +114,17 @@ def start_view(request):
         else:
             return redirect(_step_url(application, application.spec.steps[0].slug))
     return _start_page(request, kinds, services, contract_forms, error)
+
+
+def _applicant_kind(user) -> str:
+    """The kind of the user's own party (an organisation applies as one)."""
+    from kabinet.identity.models import Party
+
+    kinds = set(Party.objects.acting_for(user).values_list("kind", flat=True))
+    for kind in ("legal", "ip"):
+        if kind in kinds:
+            return kind
+    return "person"
 
 
 def _start_page(request, kinds, services, contract_forms, error, status=200):

@@ -136,7 +136,7 @@ class CalculatorForm(forms.Form):
         if value is not None and value <= 0:
             if self.heat:
                 raise forms.ValidationError(_("Укажите тепловую нагрузку больше нуля."))
-            raise forms.ValidationError(_("Мощность больше нуля."))
+            raise forms.ValidationError(_("Укажите мощность больше нуля."))
         return value
 
 

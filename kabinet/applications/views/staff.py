@@ -247,8 +247,8 @@ def _card(request, application: Application, *, status: int = 200, **bound):
                 and application.status in (Status.ACCEPTED, Status.IN_WORK)
             ),
             "move_form": bound.get("move_form") or forms.MoveForm(application=application),
-            "ask_form": bound.get("ask_form") or forms.AskForm(),
-            "write_form": bound.get("write_form") or forms.WriteForm(),
+            "ask_form": bound.get("ask_form") or forms.AskForm(prefix="ask"),
+            "write_form": bound.get("write_form") or forms.WriteForm(prefix="write"),
             "contract_form": bound.get("contract_form")
             or forms.ContractForm(initial={"date": today}),
             "days_left": (due - today).days if due else None,
@@ -300,7 +300,7 @@ def move_view(request, uuid):
 @require_POST
 def ask_view(request, uuid):
     application = _application(uuid)
-    form = forms.AskForm(request.POST)
+    form = forms.AskForm(request.POST, prefix="ask")
     if form.is_valid():
         try:
             card.info_request_ask(
@@ -318,7 +318,7 @@ def ask_view(request, uuid):
 @require_POST
 def write_view(request, uuid):
     application = _application(uuid)
-    form = forms.WriteForm(request.POST, request.FILES)
+    form = forms.WriteForm(request.POST, request.FILES, prefix="write")
     if form.is_valid():
         try:
             card.application_write(
