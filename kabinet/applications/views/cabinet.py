@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -151,8 +152,6 @@ def _start_page(request, kinds, services, contract_forms, error, status=200):
 
 
 def _step_url(application, slug):
-    from django.urls import reverse
-
     if slug == "documents":
         return reverse("applications:documents", kwargs={"uuid": application.uuid})
     if slug == PREVIEW:
@@ -556,7 +555,7 @@ def write_view(request, uuid):
             form_error(form, exc)
         else:
             messages.success(request, _("Вопрос отправлен. Ответ придёт сюда и в уведомления."))
-            return redirect(f"{request.path.rsplit('write/', 1)[0]}#chat")
+            return redirect(reverse("applications:detail", args=[application.uuid]) + "#chat")
     return _card(request, application, write_form=form, status=400)
 
 
