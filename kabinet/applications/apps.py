@@ -13,7 +13,9 @@ class ApplicationsConfig(AppConfig):
 
         # The conversation of an application is read by its applicant (and staff).
         def application_rule(user):
-            return Q(application__user=user)
+            from kabinet.applications.models import Application
+
+            return Q(application__in=Application.objects.visible_to(user).values("pk"))
 
         if not any(getattr(rule, "applications", False) for rule in Conversation.OWNERS):
             application_rule.applications = True

@@ -58,6 +58,31 @@ class ConnectionObject(models.Model):
 class ApplicationQuerySet(OwnedQuerySet):
     owner_lookup = "user"
 
+    def visible_to(self, user):
+        """The applicant's own applications and, for a service request about a supply
+        contract, those of everyone who sees the contract (the organisation's cabinet
+        and its colleagues); staff see all."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self
+        from kabinet.contracts.models import Contract
+
+        return self.filter(
+            Q(user=user) | Q(contract__in=Contract.objects.visible_to(user).values("pk"))
+        )
+
+    def actionable_by(self, user):
+        """Those the user may answer and write in: their own, and service requests of
+        contracts they have full rights on."""
+        if not user.is_authenticated or user.is_staff:
+            return self.none()
+        from kabinet.contracts.models import Contract
+
+        return self.filter(
+            Q(user=user) | Q(contract__in=Contract.objects.writable_by(user).values("pk"))
+        )
+
     def filed(self):
         return self.exclude(status=Application.Status.DRAFT)
 

@@ -25,6 +25,12 @@ def _filed_open(application: Application) -> Application:
     return locked
 
 
+def _may_act(user, application: Application) -> None:
+    """The applicant, or a colleague with full rights on the request's contract."""
+    if not Application.objects.actionable_by(user).filter(pk=application.pk).exists():
+        raise DomainError(_("Это не ваша заявка."))
+
+
 def info_request_ask(*, staff, application: Application, text: str) -> InfoRequest:
     """Запросить сведения или документы: the applicant is told and answers in the card."""
     if not staff.is_staff:
@@ -52,8 +58,7 @@ def info_request_answer(
     *, user, application: Application, info_request: InfoRequest, text: str, files=()
 ) -> InfoRequest:
     """The applicant answers a request with a text, files, or both."""
-    if application.user_id != user.pk:
-        raise DomainError(_("Это не ваша заявка."))
+    _may_act(user, application)
     text = (text or "").strip()
     files = list(files or [])
     if not text and not files:
@@ -101,8 +106,8 @@ def info_request_answer(
 def application_write(*, user, application: Application, text: str, files=()):
     """Задать вопрос специалисту (002 рисунок 14) or answer the applicant: a message in
     the application's conversation. The applicant is told when staff write."""
-    if not user.is_staff and application.user_id != user.pk:
-        raise DomainError(_("Это не ваша заявка."))
+    if not user.is_staff:
+        _may_act(user, application)
     text = conversations.clean_text(text, allow_empty=bool(files))
     checked = uploads.check_files(files)
     with conversations.atomic():

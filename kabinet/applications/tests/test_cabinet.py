@@ -271,3 +271,63 @@ def test_chat_files_of_an_application_are_its_applicants(client, alice, charlie,
     client.logout()
     _login(client, staff)
     assert client.get(url).status_code == 200
+
+
+def test_colleagues_share_a_service_request(client, alice, charlie, settings):
+    """A service request is about the organisation's contract: a colleague with full
+    rights answers and writes in it, a read-only one sees it, a stranger gets 404."""
+    from conftest import make_user
+    from kabinet.applications.services import drafts
+    from kabinet.contracts.tests.factories import contract, organisation
+    from kabinet.identity.models import PartyMember
+
+    settings.KABINET_UTILITY = "tashkent_heat"
+    party = organisation(alice)
+    c = contract(party=party)
+    full = make_user(email="full@example.ru")
+    reader = make_user(email="reader@example.ru")
+    PartyMember.objects.create(
+        party=party, user=full, rights=PartyMember.Rights.FULL, added_by=alice
+    )
+    PartyMember.objects.create(
+        party=party, user=reader, rights=PartyMember.Rights.READ, added_by=alice
+    )
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    day = timezone.localdate() + timedelta(days=2)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    form, app = drafts.service_request_file(
+        user=alice,
+        data={
+            "reason": "no_debt",
+            "contract": str(c.uuid),
+            "visit_date": day.isoformat(),
+            "visit_time": "09-12",
+            "contact_name": "Иванов Иван",
+            "contact_phone": "+998 71 000-00-01",
+        },
+    )
+    assert app is not None, form.errors
+    detail = reverse("applications:detail", args=[app.uuid])
+    write = reverse("applications:write", args=[app.uuid])
+
+    _login(client, full)
+    assert "Иванов Иван" in _text(client.get(detail))
+    assert client.post(write, {"text": "Будем на месте с 9:00"}).status_code == 302
+    client.logout()
+    _login(client, reader)
+    page = _text(client.get(detail))
+    assert "доступ только для просмотра" in page and "Будем на месте с 9:00" in page
+    assert client.post(write, {"text": "Я тоже"}).status_code == 404
+    assert client.get(reverse("applications:print", args=[app.uuid])).status_code == 200
+    client.logout()
+    _login(client, charlie)
+    assert client.get(detail).status_code == 404
+    assert client.get(reverse("applications:list")).status_code in (200, 404)
+    app.refresh_from_db()
+    assert list(app.conversation.messages.values_list("text", flat=True)) == [
+        "Будем на месте с 9:00"
+    ]

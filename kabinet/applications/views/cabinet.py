@@ -33,16 +33,18 @@ def _kinds_on():
 
 
 def _own(request, uuid) -> Application:
-    """The application for its applicant (staff work from the back office)."""
+    """The application for whoever may answer and write in it: its applicant, or a
+    colleague with full rights on its contract (staff work from the back office)."""
     application = selectors.application_for(request.user, uuid)
-    if application.user_id != request.user.pk:
+    if not Application.objects.actionable_by(request.user).filter(pk=application.pk).exists():
         raise Http404
     return application
 
 
 def _draft(request, uuid) -> Application:
-    application = _own(request, uuid)
-    if not application.is_draft:
+    """A draft, for its author only."""
+    application = selectors.application_for(request.user, uuid)
+    if application.user_id != request.user.pk or not application.is_draft:
         raise Http404
     return application
 
@@ -475,6 +477,7 @@ def _card(request, application, *, answer_forms=None, write_form=None, status=20
     if contract is not None and not contract.is_signed_back:
         sign_form = SignForm()
     files = list(application.files.select_related("info_request"))
+    can_act = Application.objects.actionable_by(request.user).filter(pk=application.pk).exists()
     return render(
         request,
         "applications/detail.html",
@@ -489,6 +492,10 @@ def _card(request, application, *, answer_forms=None, write_form=None, status=20
             "sign_form": sign_form,
             "conversation": messages_,
             "write_form": write_form or WriteForm(),
+            "can_act": can_act,
+            # Colleagues share a service request: each message names its author.
+            "show_authors": application.contract_id is not None,
+            "colleague": application.user_id != request.user.pk,
         },
         status=status,
     )
