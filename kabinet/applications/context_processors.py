@@ -21,7 +21,7 @@ def applications(request):
             return False
         from kabinet.contracts.models import Contract
 
-        return Contract.objects.writable_by(user).exists()
+        return Contract.objects.visible_to(user).exists()
 
     def public() -> bool:
         return any(k.group == "connection" for k in kinds())
