@@ -106,7 +106,8 @@ class Application(models.Model):
         REFUSED = "refused", _("Отказ")
 
     # 000 §4.5: the only moves there are; ``services.workflow.application_transition``
-    # refuses every other. Filing is the move from the draft.
+    # refuses every other. Filing is the move from the draft. A kind may declare fewer
+    # (``ApplicationKind.moves``: a service request skips «Принята»).
     TRANSITIONS = {
         Status.DRAFT: {Status.REGISTERED},
         Status.REGISTERED: {Status.ACCEPTED, Status.REFUSED},

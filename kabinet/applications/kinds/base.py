@@ -92,6 +92,15 @@ class ApplicationKind:
     hint: str = ""
     forms_hint: str = ""
     extra: dict = field(default_factory=dict)
+    # The kind's own status moves, where they differ from the seed's table
+    # (``Application.TRANSITIONS``); statuses are always the seed's six.
+    moves: dict | None = None
+
+    @property
+    def transitions(self) -> dict:
+        from kabinet.applications.models import Application
+
+        return self.moves if self.moves is not None else Application.TRANSITIONS
 
     def category(self, code: str) -> Category | None:
         return next((c for c in self.categories if c.code == code), None)

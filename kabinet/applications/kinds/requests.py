@@ -249,6 +249,15 @@ SERVICE = ApplicationKind(
     ),
     applicant_kinds=("ip", "legal"),
     steps=(Step("request", _("Заявка"), ServiceRequestForm),),
+    # A visit needs no separate acceptance: registered, then the visit is being
+    # arranged («В работе»), then done or refused.
+    moves={
+        "draft": {"registered"},
+        "registered": {"in_work", "refused"},
+        "in_work": {"done", "refused"},
+        "done": set(),
+        "refused": set(),
+    },
     direct=True,
     register_days=1,
     answer_days=10,

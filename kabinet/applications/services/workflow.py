@@ -1,7 +1,7 @@
 """The one workflow every application follows (ARCHITECTURE rule 2): the status table
-is ``Application.TRANSITIONS``; ``application_transition`` is the only function that
-changes a status. It locks the row, refuses any move the table does not hold, dates
-the status, writes the history row and tells the applicant.
+is ``Application.TRANSITIONS`` (or a kind's own ``moves``); ``application_transition``
+is the only function that changes a status. It locks the row, refuses any move the
+table does not hold, dates the status, writes the history row and tells the applicant.
 
 Numbers (002 §4.6.2: 2020-01-10-702-5) are given here too, when an application is
 filed: the day, the kind's code, and the next sequence number of that day and kind,
@@ -114,12 +114,13 @@ def application_transition(
         current = locked.status
         if to == Status.REGISTERED and not locked.number:
             raise DomainError(_("Заявка подаётся со страницы предпросмотра."))
-        if to not in Application.TRANSITIONS[Status(current)]:
+        spec = locked.spec
+        table = spec.transitions if spec is not None else Application.TRANSITIONS
+        if to not in table[Status(current)]:
             raise DomainError(
                 _("Заявку в статусе «%(from)s» нельзя перевести в «%(to)s».")
                 % {"from": Status(current).label, "to": Status(to).label}
             )
-        spec = locked.spec
         if (
             to == Status.DONE
             and spec is not None

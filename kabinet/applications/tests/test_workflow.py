@@ -29,6 +29,7 @@ _numbers = itertools.count(1)
 ROW_KINDS = {
     "contract": {"applicant_kind": "legal", "category": "other", "reason": "permanent"},
     "tc_electric": {"applicant_kind": "person", "category": "household15"},
+    "service": {"applicant_kind": "legal", "reason": "no_debt"},
 }
 
 
@@ -53,10 +54,11 @@ def snapshot(app: Application) -> dict:
     return state
 
 
-def reachable(start: str) -> set[str]:
+def reachable(start: str, table=None) -> set[str]:
+    table = table or Application.TRANSITIONS
     seen, queue = {start}, deque([start])
     while queue:
-        for nxt in Application.TRANSITIONS[Status(queue.popleft())]:
+        for nxt in table[Status(queue.popleft())]:
             if nxt not in seen:
                 seen.add(nxt)
                 queue.append(nxt)
@@ -74,6 +76,7 @@ def test_the_table_itself():
     assert all(Status.DRAFT not in targets for targets in Application.TRANSITIONS.values())
 
 
+@pytest.mark.parametrize("kind", ["contract", "service"])
 @hsettings(
     max_examples=50,
     deadline=None,
@@ -85,20 +88,21 @@ def test_the_table_itself():
     moves=st.lists(st.tuples(st.sampled_from(STATUSES), st.booleans(), st.booleans()), max_size=10),
 )
 def test_any_sequence_of_moves_follows_the_table(
-    alice, staff, django_capture_on_commit_callbacks, moves
+    alice, staff, django_capture_on_commit_callbacks, moves, kind
 ):
+    from kabinet.applications.kinds import get_kind
+
+    table = get_kind(kind).transitions
     start = Status.REGISTERED  # as filed; every other status is reached by moves
-    app = filed_row(alice, start)
+    app = filed_row(alice, start, kind=kind)
     path = [start]
     for status, aim, with_reason in moves:
         before = snapshot(app)
         current = before["status"]
-        targets = sorted(Application.TRANSITIONS[Status(current)])
+        targets = sorted(table[Status(current)])
         to = targets[STATUSES.index(status) % len(targets)] if aim and targets else status
         comment = "Нет технической возможности" if with_reason else ""
-        allowed = to in Application.TRANSITIONS[Status(current)] and (
-            to != Status.REFUSED or with_reason
-        )
+        allowed = to in table[Status(current)] and (to != Status.REFUSED or with_reason)
         moved_at = timezone.now()
         with django_capture_on_commit_callbacks(execute=True):
             try:
@@ -140,7 +144,7 @@ def test_any_sequence_of_moves_follows_the_table(
         assert str(app.uuid) in notice.url
     final = Application.objects.get(pk=app.pk).status
     assert final == path[-1]
-    assert final in reachable(start)
+    assert final in reachable(start, table)
     # the history is one unbroken chain from the start to where it is now
     chain = list(app.events.values_list("from_status", "to_status"))
     assert chain == list(itertools.pairwise(path))
@@ -258,3 +262,14 @@ def test_a_connection_application_ends_only_with_its_contract(alice, staff):
     assert snapshot(app) == before
     application_transition(application=app, to=Status.REFUSED, by=staff, comment="Нет мощности")
     assert app.status == Status.REFUSED
+
+
+def test_a_service_request_skips_acceptance(alice, staff):
+    """A kind's own moves: a service request goes from «Зарегистрирована» straight to
+    «В работе»; «Принята» is not one of its statuses."""
+    app = filed_row(alice, kind="service")
+    with pytest.raises(DomainError):
+        application_transition(application=app, to=Status.ACCEPTED, by=staff)
+    application_transition(application=app, to=Status.IN_WORK, by=staff)
+    application_transition(application=app, to=Status.DONE, by=staff)
+    assert Application.objects.get(pk=app.pk).status == Status.DONE

@@ -177,7 +177,7 @@ def _steps(application: Application) -> list[tuple[str, list[tuple[str, str]]]]:
 def _moves(application: Application) -> list[tuple[str, str]]:
     """The buttons of the moves the table allows now (a refusal has its own form; a
     result-contract kind is finished by attaching the contract)."""
-    allowed = Application.TRANSITIONS[Status(application.status)]
+    allowed = application.spec.transitions[Status(application.status)]
     spec = application.spec
     return [
         (status.value, forms.MOVE_LABELS[status])
@@ -239,7 +239,8 @@ def _card(request, application: Application, *, status: int = 200, **bound):
             "contract": contract,
             "stages": stages,
             "moves": _moves(application),
-            "can_refuse": Status.REFUSED in Application.TRANSITIONS[Status(application.status)],
+            "can_refuse": Status.REFUSED
+            in application.spec.transitions[Status(application.status)],
             "can_attach": bool(
                 spec
                 and spec.result_contract
