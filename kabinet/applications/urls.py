@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", cabinet.start_view, name="start"),
     path("service/new/", cabinet.service_new_view, name="service_new"),
     path("objects/", cabinet.objects_view, name="objects"),
+    path("contracts/", cabinet.connection_contracts_view, name="contracts"),
     path("objects/new/", cabinet.object_new_view, name="object_new"),
     path("objects/<uuid:uuid>/", cabinet.object_view, name="object"),
     path("<uuid:uuid>/", cabinet.detail_view, name="detail"),

@@ -496,6 +496,8 @@ def test_application_pages(page, shoot, settings, tmp_path, tmp_path_factory):
     press(page, "Отправить подписанный договор")
     page.locator(".messages").wait_for()
     shoot("applications-card-contract-signed")
+    go(page, "/applications/contracts/")
+    shoot("applications-contracts")
     go(page, f"/applications/{refused.uuid}/")
     shoot("applications-card-refused")
     go(page, "/applications/objects/")

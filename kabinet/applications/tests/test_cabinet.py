@@ -331,3 +331,43 @@ def test_colleagues_share_a_service_request(client, alice, charlie, settings):
     assert list(app.conversation.messages.values_list("text", flat=True)) == [
         "Будем на месте с 9:00"
     ]
+
+
+def test_connection_contracts_by_stage(client, alice, charlie, staff):
+    """000 §4.6 «Договоры»: each contract with its stages done and the next one due."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from kabinet.applications.services import results, workflow
+    from kabinet.core.pdf import render_pdf
+
+    app = factories.filed(alice)
+    workflow.application_transition(application=app, to="accepted", by=staff)
+    body = render_pdf(
+        "applications/demo_contract",
+        {
+            "number": "12-ТП",
+            "date": "24.11.2026",
+            "utility": "ООО «Горсети»",
+            "applicant": "Петрова А. С.",
+            "object": "Садовый дом",
+            "address": "СНТ «Рассвет»",
+            "application": app.number,
+            "term": "6 месяцев",
+        },
+    )
+    results.contract_attach(
+        staff=staff,
+        application=app,
+        number="12-ТП",
+        date=timezone.localdate(),
+        pdf_upload=SimpleUploadedFile("д.pdf", body, content_type="application/pdf"),
+    )
+    _login(client, alice)
+    page = _text(client.get(reverse("applications:contracts")))
+    assert "№ 12-ТП" in page and "Садовый дом" in page
+    assert "1 из 6" in page and "Договор подписан заявителем" in page
+    assert "ждёт подписи" in page
+    client.logout()
+    _login(client, charlie)
+    assert "12-ТП" not in _text(client.get(reverse("applications:contracts")))

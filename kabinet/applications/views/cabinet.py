@@ -17,7 +17,12 @@ from django.views.decorators.http import require_POST
 from kabinet.appeals.views import customer_required
 from kabinet.applications import selectors
 from kabinet.applications.kinds import enabled_kinds, get_kind
-from kabinet.applications.models import Application, ApplicationFile, ConnectionObject
+from kabinet.applications.models import (
+    Application,
+    ApplicationFile,
+    ConnectionContract,
+    ConnectionObject,
+)
 from kabinet.applications.services import card, drafts, objects
 from kabinet.core.errors import DomainError
 from kabinet.core.http import form_error, private_download
@@ -629,6 +634,25 @@ def object_view(request, uuid):
         "applications/object.html",
         {"obj": obj, "applications": obj.applications.order_by("-created_at")},
     )
+
+
+@customer_required
+def connection_contracts_view(request):
+    """Договоры о подключении (000 §4.6): each contract with how far its stages are,
+    the next one due and whether it is overdue; the card holds the rest."""
+    _connection_on()
+    rows = list(
+        ConnectionContract.objects.visible_to(request.user)
+        .select_related("application__connection_object")
+        .prefetch_related("stages")
+        .order_by("-date", "-id")
+    )
+    for row in rows:
+        stages = list(row.stages.all())
+        row.done_count = sum(1 for s in stages if s.done_on)
+        row.stage_count = len(stages)
+        row.next_stage = next((s for s in stages if not s.done_on), None)
+    return render(request, "applications/contracts.html", {"rows": rows})
 
 
 # --- service requests (003 §3.5) ----------------------------------------------------------

@@ -47,10 +47,25 @@ def _customer_unanswered(prefix: str = "") -> Q:
 
 
 def _queue(*, kinds: list[str], status: str):
-    """Filed applications of the kinds and status, with what the list shows, in one
-    query: whether a request waits for the applicant, when they last answered one and
-    staff last acted, how many of their messages wait for an answer, whether they
-    signed the contract."""
+    """Filed applications of the kinds and status, in the queue's order."""
+    qs = Application.objects.filed().filter(kind__in=kinds)
+    if status == "open":
+        qs = qs.filter(status__in=Application.OPEN)
+    elif status != "all":
+        qs = qs.filter(status=status)
+    # Open ones: the nearest deadline first (the overdue on top), the oldest first among
+    # equals; finished ones: the newest first.
+    oldest_first = status not in ("all", Status.DONE, Status.REFUSED)
+    return qs.order_by(
+        F("due_date").asc(nulls_last=True), "filed_at" if oldest_first else "-filed_at", "id"
+    )
+
+
+def _with_turns(qs):
+    """What the list shows of each, in the same query: whether a request waits for the
+    applicant, when they last answered one and staff last acted, how many of their
+    messages wait for an answer, whether they signed the contract. Applied to one page
+    of rows only (the subqueries run per row)."""
     waiting = InfoRequest.objects.filter(application=OuterRef("pk"), answered_at__isnull=True)
     last_answer = (
         InfoRequest.objects.filter(application=OuterRef("pk"), answered_at__isnull=False)
@@ -73,26 +88,12 @@ def _queue(*, kinds: list[str], status: str):
         .annotate(n=Count("pk"))
         .values("n")
     )
-    qs = (
-        Application.objects.filed()
-        .filter(kind__in=kinds)
-        .annotate(
-            waiting=Exists(waiting),
-            last_answer_at=Subquery(last_answer),
-            last_staff_at=Subquery(last_staff),
-            unanswered=Coalesce(Subquery(unanswered, output_field=IntegerField()), Value(0)),
-            signed_back_at=F("connection_contract__customer_signed_at"),
-        )
-    )
-    if status == "open":
-        qs = qs.filter(status__in=Application.OPEN)
-    elif status != "all":
-        qs = qs.filter(status=status)
-    # Open ones: the nearest deadline first (the overdue on top), the oldest first among
-    # equals; finished ones: the newest first.
-    oldest_first = status not in ("all", Status.DONE, Status.REFUSED)
-    return qs.order_by(
-        F("due_date").asc(nulls_last=True), "filed_at" if oldest_first else "-filed_at", "id"
+    return qs.annotate(
+        waiting=Exists(waiting),
+        last_answer_at=Subquery(last_answer),
+        last_staff_at=Subquery(last_staff),
+        unanswered=Coalesce(Subquery(unanswered, output_field=IntegerField()), Value(0)),
+        signed_back_at=F("connection_contract__customer_signed_at"),
     )
 
 
@@ -109,9 +110,17 @@ def queue_view(request):
         kind = ""
     form = forms.QueueFilterForm(request.GET or None)
     status = (form.cleaned_data.get("status") if form.is_valid() else "") or "open"
-    rows = list(_queue(kinds=[kind] if kind else codes, status=status)[: QUEUE_LIMIT + 1])
-    truncated = len(rows) > QUEUE_LIMIT
-    rows = rows[:QUEUE_LIMIT]
+    # The page's rows first, then what the list shows of just those: the per-row
+    # subqueries never run over thousands of finished applications.
+    ids = list(
+        _queue(kinds=[kind] if kind else codes, status=status).values_list("pk", flat=True)[
+            : QUEUE_LIMIT + 1
+        ]
+    )
+    truncated = len(ids) > QUEUE_LIMIT
+    ids = ids[:QUEUE_LIMIT]
+    by_id = {row.pk: row for row in _with_turns(Application.objects.filter(pk__in=ids))}
+    rows = [by_id[pk] for pk in ids]
     today = timezone.localdate()
     for row in rows:
         row.days_left = (row.due_date - today).days if row.due_date and row.is_open else None
