@@ -135,7 +135,8 @@ def test_download_a_signed_reconciliation_act_and_validate_it(page, demo, settin
     # pyHanko's own validation, with the utility's certificate as the trust root.
     stored = SignedDocument.objects.get(kind="act")
     assert bytes(stored.pdf) == pdf
-    cert_file = next((settings.VAR_DIR / "signing").glob("demo-*/cert.pem"))
+    # The demo key of this utility (tests of other utilities keep theirs beside it).
+    cert_file = settings.VAR_DIR / "signing" / f"demo-{settings.KABINET_UTILITY}" / "cert.pem"
     embedded = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
     context = ValidationContext(
         trust_roots=[load_cert_from_pemder(str(cert_file))], allow_fetching=False
