@@ -87,7 +87,12 @@ def sms_outbox():
     return sms.outbox
 
 
-def make_user(*, email=None, phone=None, login=None, password=PASSWORD, staff=False, **extra):
+def make_user(
+    *, email=None, phone=None, login=None, password=PASSWORD, staff=False, role=None, **extra
+):
+    """A signed-up user; ``staff=True`` makes a member of staff with ``role`` (roles.py),
+    the administrator unless told otherwise."""
+    from kabinet.backoffice.roles import role_grant
     from kabinet.identity.models import Party, User
 
     user = User(
@@ -104,6 +109,8 @@ def make_user(*, email=None, phone=None, login=None, password=PASSWORD, staff=Fa
     )
     user.set_password(password)
     user.save()
+    if staff:
+        role_grant(user=user, role=role or "admin")
     if not staff:
         Party.objects.create(
             user=user, kind=Party.Kind.PERSON, last_name="Тестов", first_name="Тест"

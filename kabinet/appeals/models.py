@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kabinet.backoffice.roles import staff_sees_customers
 from kabinet.core.access import OwnedQuerySet
 from kabinet.customer_accounts.models import PersonalAccount
 
@@ -59,7 +60,7 @@ class ConversationQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         if user.is_staff:
-            return self
+            return self if staff_sees_customers(user) else self.none()
         q = Q()
         for owner_rule in Conversation.OWNERS:
             q |= owner_rule(user)

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from kabinet.appeals import forms, selectors, services
 from kabinet.appeals.models import Appeal, AppealEvent, Attachment
+from kabinet.backoffice import roles
 from kabinet.backoffice.views import staff_required
 from kabinet.core.errors import DomainError
 from kabinet.core.http import form_error, private_download
@@ -162,7 +163,7 @@ QUEUE_TABS = [
 ]
 
 
-@staff_required
+@staff_required(roles.APPEALS)
 def staff_queue_view(request):
     """Очередь обращений: open appeals by their next deadline, overdue first."""
     status = request.GET.get("status", "open")
@@ -180,7 +181,7 @@ def staff_queue_view(request):
     )
 
 
-@staff_required
+@staff_required(roles.APPEALS)
 def staff_appeal_view(request, uuid):
     """An appeal for staff: the conversation, the answer form and the status moves."""
     appeal = get_object_or_404(
@@ -222,7 +223,7 @@ def _staff_page(request, appeal, *, form, status_form):
     )
 
 
-@staff_required
+@staff_required(roles.APPEALS)
 @require_POST
 def staff_status_view(request, uuid):
     appeal = get_object_or_404(

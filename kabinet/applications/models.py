@@ -24,6 +24,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kabinet.appeals.models import Conversation, upload_path, upload_storage
+from kabinet.backoffice.roles import staff_sees_customers
 from kabinet.core.access import OwnedQuerySet
 
 
@@ -65,7 +66,7 @@ class ApplicationQuerySet(OwnedQuerySet):
         if not user.is_authenticated:
             return self.none()
         if user.is_staff:
-            return self
+            return self if staff_sees_customers(user) else self.none()
         from kabinet.contracts.models import Contract
 
         # The contract ids as a list (a cabinet holds a few hundred at most), so the

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kabinet.applications.models import Application
-from kabinet.backoffice import forms
+from kabinet.backoffice import forms, roles
 from kabinet.contracts.models import ContractRequest
 from kabinet.core.errors import DomainError
 from kabinet.core.http import form_error
@@ -18,21 +18,34 @@ from kabinet.identity import services
 from kabinet.identity.models import IssuedAccess, StaffAction, User
 
 
-def staff_required(view):
-    """Staff only: a stranger is sent to sign in, a customer gets 404 (no hint it exists)."""
+def staff_required(area):
+    """Staff whose role opens ``area`` (see roles.py): a stranger is sent to sign in, a
+    customer gets 404 (no hint it exists), staff without the area get 403 and no data."""
 
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not request.user.is_staff:
-            raise Http404
-        return view(request, *args, **kwargs)
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not request.user.is_staff:
+                raise Http404
+            if not roles.can(request.user, area):
+                return forbidden(request, area)
+            return view(request, *args, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorator
 
 
-@staff_required
+def forbidden(request, area):
+    """«Нет доступа»: which role the section is for, never its data."""
+    return render(
+        request, "backoffice/forbidden.html", {"roles": roles.roles_for(area)}, status=403
+    )
+
+
+@staff_required(roles.CUSTOMERS)
 def dashboard_view(request):
     form = forms.UserSearchForm(request.GET or None)
     users = User.objects.filter(is_staff=False).prefetch_related("parties").order_by("-date_joined")
@@ -62,7 +75,7 @@ def dashboard_view(request):
     )
 
 
-@staff_required
+@staff_required(roles.ACCESS)
 def issue_access_view(request):
     if "issued" not in get_utility().signup_modes:
         raise Http404
@@ -78,7 +91,7 @@ def issue_access_view(request):
     return render(request, "backoffice/issue_access.html", {"form": form})
 
 
-@staff_required
+@staff_required(roles.ACCESS)
 def issued_card_view(request, pk):
     """Карточка регистрации (001 §2), to print and hand to the organisation."""
     access = get_object_or_404(IssuedAccess.objects.select_related("user", "issued_by"), pk=pk)
@@ -86,7 +99,7 @@ def issued_card_view(request, pk):
     return render(request, "backoffice/issued_card.html", {"access": access, "party": party})
 
 
-@staff_required
+@staff_required(roles.ACCESS)
 def contract_login_view(request):
     if "contract" not in get_utility().signup_modes:
         raise Http404
@@ -105,7 +118,7 @@ def contract_login_view(request):
     return render(request, "backoffice/contract_login.html", {"form": form})
 
 
-@staff_required
+@staff_required(roles.CUSTOMERS)
 def user_view(request, uuid):
     subject = get_object_or_404(User, uuid=uuid, is_staff=False)
     return render(
@@ -121,7 +134,7 @@ def user_view(request, uuid):
     )
 
 
-@staff_required
+@staff_required(roles.ACCESS)
 @require_POST
 def user_reissue_view(request, uuid):
     subject = get_object_or_404(User, uuid=uuid, is_staff=False)
@@ -134,7 +147,7 @@ def user_reissue_view(request, uuid):
     return redirect("backoffice:issued_card", pk=access.pk)
 
 
-@staff_required
+@staff_required(roles.ACCESS)
 @require_POST
 def user_reset_first_password_view(request, uuid):
     subject = get_object_or_404(User, uuid=uuid, is_staff=False)
@@ -149,7 +162,7 @@ def user_reset_first_password_view(request, uuid):
     return redirect("backoffice:user", uuid=uuid)
 
 
-@staff_required
+@staff_required(roles.BILLING)
 def billing_view(request):
     """Расчётные задания: start the month's accrual or receipts, watch their progress,
     and see the receipts whose e-mailing failed."""
@@ -183,7 +196,7 @@ def billing_view(request):
     )
 
 
-@staff_required
+@staff_required(roles.BILLING)
 @require_POST
 def mailing_retry_view(request, pk):
     from kabinet.billing import services as billing_services

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kabinet.appeals.models import Conversation, upload_path, upload_storage
+from kabinet.backoffice.roles import staff_sees_customers
 from kabinet.core.access import OwnedQuerySet
 from kabinet.customer_accounts.models import PersonalAccount
 from kabinet.identity.models import Party
@@ -31,7 +32,7 @@ class ContractQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         if user.is_staff:
-            return self
+            return self if staff_sees_customers(user) else self.none()
         return self.filter(party__in=Party.objects.acting_for(user).values("pk"))
 
     def writable_by(self, user):

@@ -3,6 +3,8 @@ sees their own rows, staff see all, an anonymous visitor sees none."""
 
 from django.db import models
 
+from kabinet.backoffice.roles import staff_sees_customers
+
 
 class OwnedQuerySet(models.QuerySet):
     """A queryset whose rows belong to one customer, reached by ``owner_lookup``
@@ -14,5 +16,5 @@ class OwnedQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         if user.is_staff:
-            return self
+            return self if staff_sees_customers(user) else self.none()
         return self.filter(**{self.owner_lookup: user})

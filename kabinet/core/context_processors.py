@@ -1,10 +1,17 @@
 from django.conf import settings
 
+from kabinet.backoffice.roles import user_areas
 from kabinet.core.utility import get_utility
 
 
 def utility(request):
-    return {"utility": get_utility(), "test_outboxes": test_outboxes()}
+    user = getattr(request, "user", None)
+    return {
+        "utility": get_utility(),
+        "test_outboxes": test_outboxes(),
+        # the back-office sections the staff member's role opens (roles.py); empty for customers
+        "staff_areas": user_areas(user) if user is not None else frozenset(),
+    }
 
 
 def test_outboxes() -> dict | None:

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kabinet.backoffice import roles
 from kabinet.backoffice.views import staff_required
 from kabinet.core.errors import DomainError
 from kabinet.core.http import form_error
@@ -44,7 +45,7 @@ def detail_view(request, pk):
 # --- staff -------------------------------------------------------------------------------
 
 
-@staff_required
+@staff_required(roles.OUTAGES_NEWS)
 def staff_list_view(request):
     form = NewsForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -61,7 +62,7 @@ def staff_list_view(request):
     )
 
 
-@staff_required
+@staff_required(roles.OUTAGES_NEWS)
 def staff_edit_view(request, pk):
     news = get_object_or_404(News, pk=pk)
     initial = {

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kabinet.backoffice.roles import staff_sees_customers
 from kabinet.core.access import OwnedQuerySet
 from kabinet.premises.models import House
 
@@ -30,7 +31,7 @@ class OutageQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         if user.is_staff:
-            return self
+            return self if staff_sees_customers(user) else self.none()
         return self.filter(house__in=houses_of(user).values("pk"))
 
     def current_first(self, *, today):

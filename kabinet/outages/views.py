@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kabinet.backoffice import roles
 from kabinet.backoffice.views import staff_required
 from kabinet.core.errors import DomainError
 from kabinet.core.http import form_error
@@ -90,7 +91,7 @@ def unsubscribe_view(request, pk):
 # --- staff -------------------------------------------------------------------------------
 
 
-@staff_required
+@staff_required(roles.OUTAGES_NEWS)
 def staff_list_view(request):
     """Staff: current and upcoming outages, and the latest past ones."""
     today = timezone.localdate()
@@ -106,7 +107,7 @@ def staff_list_view(request):
     )
 
 
-@staff_required
+@staff_required(roles.OUTAGES_NEWS)
 def staff_create_view(request):
     """Staff: pick the house by address (GET steps), then enter the outage (POST)."""
     if request.method == "POST":
@@ -136,7 +137,7 @@ def staff_create_view(request):
     return render(request, "outages/staff_form.html", {"picker": picker, "form": form})
 
 
-@staff_required
+@staff_required(roles.OUTAGES_NEWS)
 def staff_edit_view(request, pk):
     """Staff: change an outage; a change of dates is kept in its history and notified."""
     outage = get_object_or_404(Outage.objects.select_related("house__street__settlement"), pk=pk)

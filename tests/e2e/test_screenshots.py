@@ -269,6 +269,7 @@ def test_staff_pages(page, shoot):
     link = re.search(r"https?://\S+/activate/\S+/", mail.outbox[-1].body).group(0)
     go(page, "/staff/access/contract-login/")
     shoot("staff-contract-login")
+    sign_in(page, "billing")
     go(page, "/staff/billing/")
     page.get_by_label("Задание").select_option("receipts")
     page.get_by_role("button", name="Запустить").click()
@@ -400,6 +401,7 @@ def test_contract_pages(page, shoot, settings, tmp_path):
     shoot("staff-contract-request")
     go(page, "/staff/contracts/chats/")
     shoot("staff-contract-chats")
+    sign_in(page, "billing")
     go(page, "/staff/contracts/reports/")
     shoot("staff-contract-reports")
 
@@ -548,7 +550,7 @@ def test_application_pages(page, shoot, settings, tmp_path, tmp_path_factory):
     # The back office. Its card fails the label check until the «Запросить сведения»
     # and «Ответить заявителю» forms stop sharing the field id id_text.
     settings.KABINET_UTILITY = "gorseti_tomsk"
-    enter("operator")
+    enter("engineer")
     go(page, "/staff/applications/")
     shoot("applications-staff-queue")
     go(page, f"/staff/applications/{in_work.uuid}/")

@@ -26,6 +26,7 @@ from kabinet.applications.models import (
 )
 from kabinet.applications.services import card, drafts, results
 from kabinet.applications.services.workflow import application_transition
+from kabinet.backoffice import roles
 from kabinet.backoffice.views import staff_required
 from kabinet.core.errors import DomainError
 from kabinet.core.http import form_error
@@ -97,7 +98,7 @@ def _with_turns(qs):
     )
 
 
-@staff_required
+@staff_required(roles.APPLICATIONS)
 def queue_view(request):
     """Заявки: tabs by kind, a status filter (the open ones by default), the nearest
     deadline first with the overdue marked, and whose turn it is."""
@@ -280,12 +281,12 @@ def _back(application: Application, anchor: str = ""):
     return response
 
 
-@staff_required
+@staff_required(roles.APPLICATIONS)
 def detail_view(request, uuid):
     return _card(request, _application(uuid))
 
 
-@staff_required
+@staff_required(roles.APPLICATIONS)
 @require_POST
 def move_view(request, uuid):
     application = _application(uuid)
@@ -306,7 +307,7 @@ def move_view(request, uuid):
     return _card(request, application, move_form=form)
 
 
-@staff_required
+@staff_required(roles.APPLICATIONS)
 @require_POST
 def ask_view(request, uuid):
     application = _application(uuid)
@@ -324,7 +325,7 @@ def ask_view(request, uuid):
     return _card(request, application, ask_form=form)
 
 
-@staff_required
+@staff_required(roles.APPLICATIONS)
 @require_POST
 def write_view(request, uuid):
     application = _application(uuid)
@@ -345,7 +346,7 @@ def write_view(request, uuid):
     return _card(request, application, write_form=form)
 
 
-@staff_required
+@staff_required(roles.APPLICATIONS)
 @require_POST
 def contract_attach_view(request, uuid):
     application = _application(uuid)
@@ -375,7 +376,7 @@ def contract_attach_view(request, uuid):
     return _card(request, application, contract_form=form)
 
 
-@staff_required
+@staff_required(roles.APPLICATIONS)
 @require_POST
 def stage_view(request, uuid, pk):
     application = _application(uuid)

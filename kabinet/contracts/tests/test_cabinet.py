@@ -414,3 +414,19 @@ def test_an_appeal_about_a_contract(client, alice, charlie, staff, romashka, min
     with pytest.raises(DomainError):
         appeal_open(user=charlie, topic=appeal_topics()[0], text="Вопрос", account=mine.account)
     assert Appeal.objects.count() == 1
+
+
+@pytest.mark.parametrize(("role", "answered"), [("operator", True), ("billing", False)])
+def test_only_the_appeals_desk_answers_a_curator_chat(client, mine, role, answered):
+    """A billing specialist reads the contract but cannot answer for the utility: 403."""
+    client.force_login(make_user(login=f"{role}-2", staff=True, role=role))
+    assert client.get(reverse("contracts:detail", args=[mine.uuid])).status_code == 200
+    response = client.post(reverse("contracts:chat", args=[mine.uuid]), {"text": "Ответ"})
+    mine.refresh_from_db()
+    if answered:
+        assert response.status_code == 302
+        assert mine.conversation.messages.get().text == "Ответ"
+    else:
+        assert response.status_code == 403
+        assert "Нет доступа" in response.content.decode()
+        assert mine.conversation_id is None

@@ -13,6 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kabinet.backoffice import roles
+from kabinet.backoffice.views import forbidden
 from kabinet.billing.selectors import account_summary
 from kabinet.contracts import selectors
 from kabinet.contracts.forms import contracts as forms
@@ -369,6 +371,9 @@ def chat_view(request, uuid):
     form = forms.ChatForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if request.user.is_staff:
+            # Answering for the utility is the appeals desk's work (roles.py).
+            if not roles.can(request.user, roles.APPEALS):
+                return forbidden(request, roles.APPEALS)
             writer = services.contract_chat_answer
             kwargs = {"staff": request.user}
         else:
@@ -404,7 +409,7 @@ def chat_view(request, uuid):
             "conversation": conversation,
             "curators": list(contract.curators.all()),
             "form": form,
-            "can_act": can_act or request.user.is_staff,
+            "can_act": can_act or roles.can(request.user, roles.APPEALS),
             "staff_view": request.user.is_staff,
             "show_authors": True,
             "heading": _("Чат с куратором"),

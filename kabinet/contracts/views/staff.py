@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kabinet.backoffice import roles
 from kabinet.backoffice.views import staff_required
 from kabinet.contracts.forms.contracts import RefuseForm
 from kabinet.contracts.models import Contract, ContractRequest
@@ -15,7 +16,7 @@ from kabinet.core.errors import DomainError
 from kabinet.core.http import form_error, private_download
 
 
-@staff_required
+@staff_required(roles.ACCESS)
 def requests_view(request):
     """Заявки на добавление договоров: pending first, oldest first."""
     status = request.GET.get("status", ContractRequest.Status.PENDING)
@@ -39,7 +40,7 @@ def _request(uuid) -> ContractRequest:
     )
 
 
-@staff_required
+@staff_required(roles.ACCESS)
 def request_view(request, uuid):
     row = _request(uuid)
     return render(
@@ -49,7 +50,7 @@ def request_view(request, uuid):
     )
 
 
-@staff_required
+@staff_required(roles.ACCESS)
 @require_POST
 def request_approve_view(request, uuid):
     row = _request(uuid)
@@ -65,7 +66,7 @@ def request_approve_view(request, uuid):
     return redirect("contracts_staff:requests")
 
 
-@staff_required
+@staff_required(roles.ACCESS)
 @require_POST
 def request_refuse_view(request, uuid):
     row = _request(uuid)
@@ -87,7 +88,7 @@ def request_refuse_view(request, uuid):
     )
 
 
-@staff_required
+@staff_required(roles.ACCESS)
 def statement_view(request, uuid):
     """The signed statement of a request, always downloaded, never sniffed."""
     row = _request(uuid)
@@ -96,7 +97,7 @@ def statement_view(request, uuid):
     )
 
 
-@staff_required
+@staff_required(roles.APPEALS)
 def chats_view(request):
     """Чаты с абонентами: contracts whose last message is the customer's, unanswered."""
     waiting = (
@@ -112,7 +113,7 @@ def chats_view(request):
     return render(request, "contracts/staff_chats.html", {"contracts": waiting})
 
 
-@staff_required
+@staff_required(roles.BILLING)
 def reports_view(request):
     """Отчёты о потреблении, ждущие учёта: accept each with the figure billing settled
     (prefilled with the one sent) or reject it with a reason the subscriber will see."""

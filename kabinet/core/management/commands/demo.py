@@ -61,7 +61,9 @@ class Command(BaseCommand):
                 "email" in methods and connection_on,
                 "застройщик ................ developer@example.ru",
             ),
-            (True, "сотрудник ................. operator"),
+            (True, "оператор .................. operator"),
+            (True, "специалист по расчётам .... billing"),
+            (True, "инженер по подключению .... engineer"),
             (True, "администратор ............. admin   (" + url + "admin/)"),
         ]
         contract_lines = []

@@ -72,12 +72,17 @@ class Command(BaseCommand):
             is_superuser=True,
             signup_mode=User.SignupMode.STAFF,
         )
-        _user(
-            login="operator",
-            display_name="Оператор Петрова",
-            is_staff=True,
-            signup_mode=User.SignupMode.STAFF,
-        )
+        from kabinet.backoffice.roles import role_grant
+
+        for login, name in (
+            ("operator", "Оператор Петрова"),
+            ("billing", "Расчётчик Соколова"),
+            ("engineer", "Инженер Кузнецов"),
+        ):
+            staff = _user(
+                login=login, display_name=name, is_staff=True, signup_mode=User.SignupMode.STAFF
+            )
+            role_grant(user=staff, role=login)
 
         resident = _user(
             email="resident@example.ru",

@@ -1,0 +1,81 @@
+"""Роли сотрудников и разделы, которые каждой открыты: the one place that decides
+which member of staff may open which part of the back office.
+
+A role is a Django auth group named by the role's code, assigned in /admin/ (User →
+groups). A superuser has every area. Every staff view names its area through
+``staff_required(area)``; templates read ``staff_areas`` to show only what is open.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+APPEALS = "appeals"  # обращения и их ответы, чаты с абонентами
+ACCESS = "access"  # выдача доступа, входы по договору, заявки на добавление договоров
+OUTAGES_NEWS = "outages_news"  # отключения и новости
+BILLING = "billing"  # расчётные задания, квитанции, отчёты о потреблении, показания
+IMPORTS = "imports"  # обмен с биллингом
+APPLICATIONS = "applications"  # заявки на подключение, договоры и их этапы
+CUSTOMERS = "customers"  # карточка абонента и поиск на рабочем месте
+ADMIN = "admin"  # пользователи, роли, настройка
+
+AREAS = (APPEALS, ACCESS, OUTAGES_NEWS, BILLING, IMPORTS, APPLICATIONS, CUSTOMERS, ADMIN)
+
+OPERATOR = "operator"
+BILLING_SPECIALIST = "billing"
+ENGINEER = "engineer"
+ADMINISTRATOR = "admin"
+
+# role code → (name shown to people, areas it opens)
+ROLES: dict[str, tuple] = {
+    OPERATOR: (_("Оператор"), frozenset({APPEALS, ACCESS, OUTAGES_NEWS, CUSTOMERS})),
+    BILLING_SPECIALIST: (_("Специалист по расчётам"), frozenset({BILLING, IMPORTS, CUSTOMERS})),
+    ENGINEER: (_("Инженер по подключению"), frozenset({APPLICATIONS, CUSTOMERS})),
+    ADMINISTRATOR: (_("Администратор"), frozenset(AREAS)),
+}
+
+
+def user_roles(user) -> frozenset[str]:
+    """The role codes of a member of staff, read once per request (cached on the user)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_staff:
+        return frozenset()
+    cached = getattr(user, "_staff_roles", None)
+    if cached is None:
+        if user.is_superuser:
+            cached = frozenset({ADMINISTRATOR})
+        else:
+            names = user.groups.filter(name__in=ROLES).values_list("name", flat=True)
+            cached = frozenset(names)
+        user._staff_roles = cached
+    return cached
+
+
+def user_areas(user) -> frozenset[str]:
+    """Every area the user's roles open; empty for customers and strangers."""
+    areas: set[str] = set()
+    for role in user_roles(user):
+        areas |= ROLES[role][1]
+    return frozenset(areas)
+
+
+def can(user, area: str) -> bool:
+    return area in user_areas(user)
+
+
+def roles_for(area: str) -> list[str]:
+    """Names of the roles that open an area, for the «Нет доступа» page."""
+    return [str(name) for code, (name, areas) in ROLES.items() if area in areas]
+
+
+def role_grant(*, user, role: str) -> None:
+    """Give a member of staff a role (its group is made if the migration's is gone)."""
+    from django.contrib.auth.models import Group
+
+    if role not in ROLES:
+        raise ValueError(role)
+    group, _created = Group.objects.get_or_create(name=role)
+    user.groups.add(group)
+    user.__dict__.pop("_staff_roles", None)
+
+
+def staff_sees_customers(user) -> bool:
+    """Whether a member of staff may read customers' rows (``visible_to`` asks this)."""
+    return can(user, CUSTOMERS)
