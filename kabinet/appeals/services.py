@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from kabinet.appeals import conversations, uploads
 from kabinet.appeals.models import Appeal, AppealEvent
+from kabinet.backoffice import roles
 from kabinet.core.errors import DomainError
 from kabinet.core.utility import get_utility
 from kabinet.core.utility_profiles import APPEAL_TOPIC_ACCOUNT_LINK, APPEAL_TOPIC_PERSONAL_DATA
@@ -161,7 +162,7 @@ def appeal_answer(*, staff, appeal: Appeal, text: str, files=(), final: bool = T
     from kabinet.notifications.models import Kind
     from kabinet.notifications.services import email_send, notify
 
-    if not staff.is_staff:
+    if not roles.can(staff, roles.APPEALS):
         raise DomainError(_("Отвечать на обращения могут только сотрудники."))
     text = conversations.clean_text(text)
     checked = uploads.check_files(files)

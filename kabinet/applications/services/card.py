@@ -10,6 +10,7 @@ from kabinet.appeals import conversations, uploads
 from kabinet.applications.models import Application, ApplicationEvent, InfoRequest
 from kabinet.applications.services.drafts import MAX_FILES_PER_APPLICATION, _store
 from kabinet.applications.services.workflow import _event, _lock, application_notify
+from kabinet.backoffice import roles
 from kabinet.core.errors import DomainError
 
 MAX_TEXT = 5000
@@ -33,7 +34,7 @@ def _may_act(user, application: Application) -> None:
 
 def info_request_ask(*, staff, application: Application, text: str) -> InfoRequest:
     """Запросить сведения или документы: the applicant is told and answers in the card."""
-    if not staff.is_staff:
+    if not roles.can(staff, roles.APPLICATIONS):
         raise DomainError(_("Запрашивать документы могут только сотрудники."))
     text = (text or "").strip()
     if not text:

@@ -76,6 +76,7 @@ from kabinet.applications.services.workflow import (
     application_notify,
     application_transition,
 )
+from kabinet.backoffice import roles
 from kabinet.core import signing
 from kabinet.core.errors import DomainError
 
@@ -195,7 +196,7 @@ def contract_attach(
     """Приложить договор: the utility's contract for a connection application, signed
     with the utility's key as it is stored; its stages are set, the application is
     finished and the applicant is told the contract waits for their signature."""
-    if not staff.is_staff:
+    if not roles.can(staff, roles.APPLICATIONS):
         raise DomainError(_("Прикладывать договор могут только сотрудники."))
     spec = application.spec
     if spec is None or not spec.result_contract:
@@ -601,7 +602,7 @@ def stage_mark(
 ) -> ContractStage:
     """Отметить этап договора выполненным (on a date) or, with ``done_on=None``, take
     the mark back; the applicant is told either way."""
-    if not staff.is_staff:
+    if not roles.can(staff, roles.APPLICATIONS):
         raise DomainError(_("Отмечать этапы могут только сотрудники."))
     note = (note or "").strip()
     if len(note) > ContractStage._meta.get_field("note").max_length:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kabinet.appeals import conversations, uploads
+from kabinet.backoffice import roles
 from kabinet.contracts.models import Contract, ContractRequest
 from kabinet.core.errors import DomainError
 from kabinet.core.utility import get_utility
@@ -264,7 +265,7 @@ def _tell(request: ContractRequest, title: str, text: str) -> None:
 def contract_request_approve(*, by: User, request: ContractRequest) -> Contract:
     """Staff approve: the contract with the request's number and ИНН joins the
     requester's cabinet (under their party with that ИНН, made if missing)."""
-    if not by.is_staff:
+    if not roles.can(by, roles.ACCESS):
         raise DomainError(_("Рассматривать заявки могут только сотрудники."))
     with transaction.atomic():
         contract = (
@@ -296,7 +297,7 @@ def contract_request_approve(*, by: User, request: ContractRequest) -> Contract:
 
 def contract_request_refuse(*, by: User, request: ContractRequest, reason: str) -> ContractRequest:
     """Staff refuse, saying why; the customer is told the reason."""
-    if not by.is_staff:
+    if not roles.can(by, roles.ACCESS):
         raise DomainError(_("Рассматривать заявки могут только сотрудники."))
     reason = (reason or "").strip()
     if not reason:
@@ -338,7 +339,7 @@ def contract_chat_answer(*, staff: User, contract: Contract, text: str, files=()
     from kabinet.notifications.models import Kind
     from kabinet.notifications.services import notify
 
-    if not staff.is_staff:
+    if not roles.can(staff, roles.APPEALS):
         raise DomainError(_("Отвечать в чате договора могут только сотрудники."))
     text = conversations.clean_text(text, allow_empty=bool(files))
     checked = uploads.check_files(files)

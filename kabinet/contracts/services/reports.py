@@ -26,6 +26,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kabinet.appeals import conversations, uploads
+from kabinet.backoffice import roles
 from kabinet.contracts.models import ConsumptionReport, Contract, MeteringPoint
 from kabinet.contracts.selectors import can_act
 from kabinet.core.errors import DomainError
@@ -364,7 +365,7 @@ def _locked(report: ConsumptionReport) -> ConsumptionReport:
 
 
 def _staff_only(by) -> None:
-    if not by.is_staff:
+    if not roles.can(by, roles.BILLING):
         raise DomainError(
             _("Учитывать и отклонять отчёты могут только сотрудники."), code="forbidden"
         )

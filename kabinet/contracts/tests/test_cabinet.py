@@ -430,3 +430,17 @@ def test_only_the_appeals_desk_answers_a_curator_chat(client, mine, role, answer
         assert response.status_code == 403
         assert "Нет доступа" in response.content.decode()
         assert mine.conversation_id is None
+
+
+def test_the_chat_and_request_services_check_the_role_too(alice, mine):
+    from kabinet.contracts.models import ContractRequest
+    from kabinet.contracts.services import cabinet
+
+    billing = make_user(login="billing-3", staff=True, role="billing")
+    with pytest.raises(DomainError):
+        cabinet.contract_chat_answer(staff=billing, contract=mine, text="Ответ")
+    request = ContractRequest(user=alice)
+    with pytest.raises(DomainError):
+        cabinet.contract_request_approve(by=billing, request=request)
+    mine.refresh_from_db()
+    assert mine.conversation_id is None

@@ -20,6 +20,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from kabinet.backoffice import roles
 from kabinet.core.errors import DomainError
 from kabinet.core.money import add_months, format_quantity, period_of
 from kabinet.core.utility import get_utility
@@ -500,7 +501,7 @@ def _replace_accepted(*, meter_id: int, zone: str, period: date, user, comment: 
 
 
 def _staff_only(user) -> None:
-    if not user.is_staff:
+    if not roles.can(user, roles.BILLING):
         raise DomainError(_("Принимать и отклонять показания может только сотрудник."))
 
 

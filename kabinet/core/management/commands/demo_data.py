@@ -203,8 +203,9 @@ class Command(BaseCommand):
         build_demo_contracts(org=org, baths=contract)
         from kabinet.applications.demo import build_demo_applications
 
+        # The applications' history is the connection engineer's work (roles.py).
         build_demo_applications(
-            org=org, baths=contract, operator=User.objects.get(login="operator")
+            org=org, baths=contract, operator=User.objects.get(login="engineer")
         )
         if not quiet:
             self.stdout.write(
