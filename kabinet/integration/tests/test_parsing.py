@@ -73,3 +73,14 @@ def test_xlsx_rows():
 def test_not_an_xlsx_is_refused():
     with pytest.raises(DomainError, match="XLSX"):
         list(parse_rows(kind="readings", fmt="xlsx", content=b"not a zip"))
+
+
+def test_the_documented_example_is_read_without_rejections():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    content = (Path(settings.BASE_DIR) / "docs" / "integration" / "readings.csv").read_bytes()
+    rows = list(parse_rows(kind="readings", fmt="csv", content=content))
+    assert len(rows) == 4 and not [r.error for r in rows if r.error]
+    assert rows[0].values["value"] == Decimal("1234.5")
