@@ -46,6 +46,17 @@ def _move(batch: ImportBatch, to: str) -> None:
     batch.status = to
 
 
+def _fail(batch_id: int, exc: Exception) -> None:
+    """Record why a preview or an apply stopped; an apply resumes from its progress."""
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch_id)
+        if batch.status in (S.UPLOADED, S.APPLYING):
+            batch.status = S.FAILED
+            why = str(exc.message) if isinstance(exc, DomainError) else repr(exc)
+            batch.error = why[:2000]
+            batch.save(update_fields=["status", "error"])
+
+
 def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
     it = iter(rows)
     while chunk := list(islice(it, size)):
@@ -116,6 +127,9 @@ def import_preview(*, batch: ImportBatch) -> ImportBatch:
             rejected += chunk_rejected
     except DomainError as exc:
         error = str(exc.message)
+    except Exception as exc:
+        _fail(batch.pk, exc)
+        raise
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if error:
@@ -209,11 +223,5 @@ def import_apply(*, batch: ImportBatch) -> ImportBatch:
             batch.save()
         return batch
     except Exception as exc:
-        with transaction.atomic():
-            failed = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-            if failed.status == S.APPLYING:
-                failed.status = S.FAILED
-                why = str(exc.message) if isinstance(exc, DomainError) else repr(exc)
-                failed.error = why[:2000]
-                failed.save(update_fields=["status", "error"])
+        _fail(batch.pk, exc)
         raise

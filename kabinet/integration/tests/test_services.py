@@ -161,3 +161,17 @@ def test_killed_process_leaves_status_applying_and_a_rerun_resumes(staff, meters
     batch = services.import_apply(batch=batch)
     assert (batch.status, batch.progress, batch.created, batch.rejected) == ("applied", 6, 3, 3)
     assert Reading.objects.count() == 3
+
+
+def test_a_crash_during_preview_fails_the_batch(staff, meters, monkeypatch):
+    batch = _upload(staff, _file(meters))
+
+    def boom(*, rows):
+        raise RuntimeError("сбой")
+
+    monkeypatch.setattr(services, "readings_load_accepted", boom)
+    with pytest.raises(RuntimeError):
+        services.import_preview(batch=batch)
+    batch.refresh_from_db()
+    assert batch.status == "failed" and "сбой" in batch.error
+    assert not batch.rejections.exists()
