@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "kabinet.metering",
     "kabinet.contracts",
     "kabinet.applications",
+    "kabinet.integration",
     "kabinet.backoffice",
 ]
 
@@ -262,6 +263,10 @@ KABINET_PAYMENT_MAX_KOPECKS = envint("KABINET_PAYMENT_MAX_KOPECKS", 50_000_000)
 KABINET_APPEAL_MAX_BYTES = envint("KABINET_APPEAL_MAX_BYTES", 10 * 1024 * 1024)
 KABINET_APPEAL_UPLOADS_DIR = envstr(
     "KABINET_APPEAL_UPLOADS_DIR", str(VAR_DIR / "uploads" / "appeals")
+)
+# Files of the billing system uploaded for import, kept for the batch's re-runs.
+KABINET_INTEGRATION_UPLOADS_DIR = envstr(
+    "KABINET_INTEGRATION_UPLOADS_DIR", str(VAR_DIR / "uploads" / "integration")
 )
 
 # The utility this deployment serves: one of kabinet.core.utility_profiles.PROFILES.

@@ -1,0 +1,114 @@
+"""Загрузки из биллинга: a file the billing system exported, uploaded by staff, previewed
+(a dry run) and applied in chunks; every rejected row is kept with its line and reason."""
+
+import os
+import uuid
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportStorage(FileSystemStorage):
+    """Uploaded import files, under ``KABINET_INTEGRATION_UPLOADS_DIR``; no URL."""
+
+    # Read on each use, so a changed setting (tests) takes effect at once.
+    @property
+    def base_location(self):
+        return str(settings.KABINET_INTEGRATION_UPLOADS_DIR)
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    @property
+    def base_url(self):
+        return None
+
+    def url(self, name):
+        raise ValueError("import files have no URL")
+
+
+import_storage = ImportStorage()
+
+
+def import_path(instance, filename: str) -> str:
+    # A random name on disk; the original one is kept in the row.
+    return instance.uuid.hex
+
+
+class ImportBatch(models.Model):
+    """Загрузка: one file of one kind (e.g. accepted readings) from the billing system."""
+
+    class Kind(models.TextChoices):
+        READINGS = "readings", _("принятые показания")
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("загружен")
+        PREVIEWED = "previewed", _("проверен")
+        APPLYING = "applying", _("применяется")
+        APPLIED = "applied", _("применён")
+        FAILED = "failed", _("ошибка")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(_("что загружается"), max_length=20, choices=Kind.choices)
+    file = models.FileField(storage=import_storage, upload_to=import_path, max_length=100)
+    original_name = models.CharField(_("имя файла"), max_length=200)
+    format = models.CharField(_("формат"), max_length=4, choices=Format.choices)
+    status = models.CharField(
+        _("статус"), max_length=10, choices=Status.choices, default=Status.UPLOADED
+    )
+    total = models.PositiveIntegerField(_("строк"), default=0)
+    good = models.PositiveIntegerField(_("годных"), default=0)
+    rejected = models.PositiveIntegerField(_("отклонено"), default=0)
+    created = models.PositiveIntegerField(_("создано"), default=0)
+    updated = models.PositiveIntegerField(_("обновлено"), default=0)
+    unchanged = models.PositiveIntegerField(_("без изменений"), default=0)
+    progress = models.PositiveIntegerField(_("обработано строк"), default=0)
+    error = models.TextField(_("ошибка"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("загрузил"),
+    )
+    created_at = models.DateTimeField(_("загружен"), default=timezone.now)
+    previewed_at = models.DateTimeField(_("проверен"), null=True, blank=True)
+    # Set when applying starts: from then on a re-run resumes after ``progress``.
+    apply_started_at = models.DateTimeField(_("применение начато"), null=True, blank=True)
+    applied_at = models.DateTimeField(_("применён"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("загрузка из биллинга")
+        verbose_name_plural = _("загрузки из биллинга")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.original_name}"
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.progress / self.total) if self.total else 0
+
+
+class ImportRejection(models.Model):
+    """Отклонённая строка: the line of the file, why (in Russian) and the row as read."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rejections")
+    line = models.PositiveIntegerField(_("строка"))
+    reason = models.CharField(_("причина"), max_length=500)
+    raw = models.JSONField(_("строка файла"), default=dict)
+
+    class Meta:
+        ordering = ["line", "id"]
+        verbose_name = _("отклонённая строка")
+        verbose_name_plural = _("отклонённые строки")
+
+    def __str__(self) -> str:
+        return f"{self.line}: {self.reason}"

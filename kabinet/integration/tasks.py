@@ -1,0 +1,23 @@
+"""Thin Celery tasks over integration services."""
+
+from celery import shared_task
+
+
+@shared_task(name="integration.import_apply")
+def import_apply_task(batch_id: int) -> str:
+    from kabinet.integration import services
+    from kabinet.integration.models import ImportBatch
+
+    batch = services.import_apply(batch=ImportBatch.objects.get(pk=batch_id))
+    return batch.status
+
+
+@shared_task(name="integration.import_preview")
+def import_preview_task(batch_id: int) -> str:
+    from kabinet.integration import services
+    from kabinet.integration.models import ImportBatch
+
+    batch = ImportBatch.objects.get(pk=batch_id)
+    if batch.status != ImportBatch.Status.UPLOADED:
+        return batch.status  # a repeated delivery: already previewed
+    return services.import_preview(batch=batch).status
