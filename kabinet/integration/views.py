@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kabinet.backoffice import roles
 from kabinet.backoffice.views import staff_required as _staff_required
 from kabinet.core.errors import DomainError
 from kabinet.core.http import form_error
@@ -17,7 +18,7 @@ from kabinet.integration.models import ImportBatch
 PER_PAGE = 100
 
 # Who may use these screens is decided here, once, for every view of the app.
-staff_required = _staff_required
+staff_required = _staff_required(roles.IMPORTS)
 
 
 @staff_required

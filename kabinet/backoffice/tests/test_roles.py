@@ -20,6 +20,7 @@ STAFF_URLCONFS = (
     "kabinet.contracts.staff_urls",
     "kabinet.applications.staff_urls",
     "kabinet.backoffice.urls",
+    "kabinet.integration.urls",
 )
 
 # Every staff URL and the area that opens it. A new staff URL fails
@@ -56,6 +57,10 @@ AREA_OF = {
     "backoffice:user": roles.CUSTOMERS,
     "backoffice:user_reissue": roles.ACCESS,
     "backoffice:user_reset_first_password": roles.ACCESS,
+    "integration:list": roles.IMPORTS,
+    "integration:upload": roles.IMPORTS,
+    "integration:batch": roles.IMPORTS,
+    "integration:apply": roles.IMPORTS,
 }
 
 # Pages without arguments that open (200) for a role that has their area.
@@ -69,6 +74,7 @@ PAGES = [
     "contracts_staff:reports",
     "backoffice:dashboard",
     "backoffice:billing",
+    "integration:list",
 ]
 
 
