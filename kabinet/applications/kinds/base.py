@@ -90,7 +90,6 @@ class ApplicationKind:
     # The unit a power or load is measured in, for the technical step and the queue.
     power_unit: str = ""
     hint: str = ""
-    forms_hint: str = ""
     extra: dict = field(default_factory=dict)
     # The kind's own status moves, where they differ from the seed's table
     # (``Application.TRANSITIONS``); statuses are always the seed's six.

@@ -14,12 +14,11 @@ from kabinet.appeals import conversations, uploads
 from kabinet.applications.kinds import enabled_kinds, get_kind
 from kabinet.applications.models import (
     Application,
-    ApplicationEvent,
     ApplicationFile,
     ConnectionObject,
 )
 from kabinet.applications.selectors import name_key
-from kabinet.applications.services.workflow import _event, _lock, application_file_number
+from kabinet.applications.services.workflow import _lock, application_file_number
 from kabinet.core.errors import DomainError
 
 MAX_FILES_PER_APPLICATION = 40
@@ -75,8 +74,7 @@ def step_form(application: Application, slug: str, data=None):
     if step is None or step.form is None:
         raise DomainError(_("Такого шага нет."))
     if data is None:
-        stored = application.data.get(slug)
-        data = stored if stored is not None else None
+        data = application.data.get(slug)
     return step.form(data, application=application, prefix=None)
 
 
@@ -309,7 +307,3 @@ def service_request_file(*, user, data, kind: str = "service"):
         application_file_number(application=application, by=user)
     application.refresh_from_db()
     return form, application
-
-
-def event_note(application: Application, *, by, kind: str, comment: str) -> ApplicationEvent:
-    return _event(application, kind=kind, by=by, comment=comment)
