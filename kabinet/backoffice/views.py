@@ -13,9 +13,10 @@ from kabinet.backoffice import forms, roles
 from kabinet.contracts.models import ContractRequest
 from kabinet.core.errors import DomainError
 from kabinet.core.http import form_error
+from kabinet.core.models import AuditEntry
 from kabinet.core.utility import get_utility
 from kabinet.identity import services
-from kabinet.identity.models import IssuedAccess, StaffAction, User
+from kabinet.identity.models import IssuedAccess, User
 
 
 def staff_required(area):
@@ -128,7 +129,7 @@ def user_view(request, uuid):
             "subject": subject,
             "parties": subject.parties.all(),
             "accesses": subject.issued_access.all(),
-            "actions": StaffAction.objects.filter(subject=subject).select_related("actor")[:50],
+            "actions": AuditEntry.objects.filter(subject=subject)[:50],
             "sign_ins": subject.sign_ins.all()[:10],
         },
     )

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from kabinet.identity.models import Consent, IssuedAccess, Party, SignInEvent, StaffAction, User
+from kabinet.identity.models import Consent, IssuedAccess, Party, SignInEvent, User
 
 
 class PartyInline(admin.TabularInline):
@@ -35,8 +35,3 @@ class IssuedAccessAdmin(admin.ModelAdmin):
 class SignInEventAdmin(admin.ModelAdmin):
     list_display = ["at", "user", "success", "ip", "method"]
     list_filter = ["success"]
-
-
-@admin.register(StaffAction)
-class StaffActionAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor", "subject", "action"]

@@ -334,32 +334,3 @@ class IssuedAccess(models.Model):
         from datetime import timedelta
 
         return timezone.localtime(self.valid_until - timedelta(microseconds=1)).date()
-
-
-class StaffAction(models.Model):
-    """Audit trail: every action a staff member takes on a customer's identity."""
-
-    LABELS = {
-        "issued_access_create": _("Выдан доступ, отправлена ссылка активации"),
-        "issued_access_reissue": _("Доступ выдан повторно"),
-        "contract_login_create": _("Создан вход по номеру договора"),
-        "contract_login_reset": _("Пароль сброшен на первый (ИНН)"),
-    }
-
-    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="staff_actions")
-    subject = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="staff_actions_on", null=True
-    )
-    action = models.CharField(max_length=64)
-    details = models.JSONField(default=dict, blank=True)
-    at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-at"]
-
-    def __str__(self) -> str:
-        return f"{self.at:%d.%m.%Y %H:%M} {self.actor}: {self.label}"
-
-    @property
-    def label(self) -> str:
-        return str(self.LABELS.get(self.action, self.action))

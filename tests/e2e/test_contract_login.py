@@ -5,7 +5,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from kabinet.identity.models import Party, StaffAction, User, UserSession
+from kabinet.core.models import AuditEntry
+from kabinet.identity.models import Party, User, UserSession
 from tests.e2e.journeys import (
     NEW_PASSWORD,
     alert,
@@ -67,7 +68,7 @@ def test_contract_login_first_password_is_the_inn_and_must_be_changed(page, new_
     assert user.status == "active" and user.signup_mode == "contract"
     assert user.must_change_password
     assert Party.objects.get(user=user).inn == INN
-    assert StaffAction.objects.filter(subject=user, action="contract_login_create").exists()
+    assert AuditEntry.objects.filter(subject=user, action="contract_login_create").exists()
     staff_user_url = page.url
 
     customer = new_page()

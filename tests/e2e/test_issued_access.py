@@ -10,8 +10,9 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from kabinet.core.models import AuditEntry
 from kabinet.identity import tasks
-from kabinet.identity.models import IssuedAccess, Party, StaffAction, User, VerificationCode
+from kabinet.identity.models import IssuedAccess, Party, User, VerificationCode
 from tests.e2e.journeys import (
     NEW_PASSWORD,
     PASSWORD,
@@ -94,7 +95,7 @@ def test_operator_issues_access_and_the_organisation_activates_it(page, new_page
     assert not user.has_usable_password()
     party = Party.objects.get(user=user)
     assert (party.kind, party.inn, party.kpp) == ("legal", "7710140679", "771001001")
-    assert StaffAction.objects.filter(subject=user, action="issued_access_create").count() == 1
+    assert AuditEntry.objects.filter(subject=user, action="issued_access_create").count() == 1
 
     letter = mail_to(ORG_EMAIL)
     assert letter.subject == "Доступ в личный кабинет"

@@ -176,12 +176,12 @@ def test_a_superuser_has_every_area(client, db):
 
 def test_a_forbidden_post_changes_nothing(client, staff_of, alice):
     """An engineer cannot reset a customer's first password: 403, nothing recorded."""
-    from kabinet.identity.models import StaffAction
+    from kabinet.core.models import AuditEntry
 
     client.force_login(staff_of(roles.ENGINEER))
     response = client.post(reverse("backoffice:user_reset_first_password", args=[alice.uuid]))
     assert response.status_code == 403
-    assert not StaffAction.objects.exists()
+    assert not AuditEntry.objects.exists()
 
 
 @pytest.mark.parametrize(

@@ -8,11 +8,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kabinet.core.audit import audit_record
 from kabinet.core.errors import DomainError
 from kabinet.core.utility import get_utility
 from kabinet.identity import codes, throttle
 from kabinet.identity.codes import Channel, Purpose
-from kabinet.identity.models import IssuedAccess, Party, StaffAction, User
+from kabinet.identity.models import IssuedAccess, Party, User
 from kabinet.identity.services.common import (
     _email_taken,
     _public_url,
@@ -26,8 +27,9 @@ from kabinet.notifications.services import email_send
 # --- staff-issued access (001) and contract-number logins (003) ------------------------
 
 
-def _staff_log(*, actor: User, subject: User | None, action: str, **details) -> None:
-    StaffAction.objects.create(actor=actor, subject=subject, action=action, details=details)
+def _staff_log(*, actor: User, subject: User, action: str, contract: str = "") -> None:
+    changes = {"contract_number": [None, contract]} if contract else None
+    audit_record(actor=actor, action=action, target=subject, subject=subject, changes=changes)
 
 
 def _contract_joins(party: Party, number: str) -> None:
