@@ -56,6 +56,11 @@ class ImportBatch(models.Model):
         APPLIED = "applied", _("применён")
         FAILED = "failed", _("ошибка")
 
+    class Source(models.TextChoices):
+        UPLOAD = "upload", _("файл загружен сотрудником")
+        HTTP = "http", _("передан биллингом по HTTP")
+        SCHEDULE = "schedule", _("ежедневное обновление")
+
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(_("что загружается"), max_length=20, choices=Kind.choices)
     file = models.FileField(storage=import_storage, upload_to=import_path, max_length=100)
@@ -72,9 +77,15 @@ class ImportBatch(models.Model):
     unchanged = models.PositiveIntegerField(_("без изменений"), default=0)
     progress = models.PositiveIntegerField(_("обработано строк"), default=0)
     error = models.TextField(_("ошибка"), blank=True)
+    source = models.CharField(
+        _("откуда"), max_length=10, choices=Source.choices, default=Source.UPLOAD
+    )
+    # Empty when the billing system sent the file itself (HTTP, daily refresh).
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("загрузил"),
     )
