@@ -13,6 +13,7 @@ urlpatterns = [
     path("access/contract-login/", views.contract_login_view, name="contract_login"),
     path("users/<uuid:uuid>/", views.user_view, name="user"),
     path("users/<uuid:uuid>/reissue/", views.user_reissue_view, name="user_reissue"),
+    path("users/<uuid:uuid>/unlock/", views.user_unlock_view, name="user_unlock"),
     path(
         "users/<uuid:uuid>/reset-first-password/",
         views.user_reset_first_password_view,

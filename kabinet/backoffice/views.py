@@ -5,15 +5,13 @@ from django.contrib.auth.views import redirect_to_login
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kabinet.applications.models import Application
-from kabinet.backoffice import forms, roles
-from kabinet.contracts.models import ContractRequest
+from kabinet.backoffice import forms, roles, selectors
 from kabinet.core.errors import DomainError
 from kabinet.core.http import form_error
-from kabinet.core.models import AuditEntry
 from kabinet.core.utility import get_utility
 from kabinet.identity import services
 from kabinet.identity.models import IssuedAccess, User
@@ -68,10 +66,8 @@ def dashboard_view(request):
             "form": form,
             "users": users[:50],
             "issued": IssuedAccess.objects.select_related("user")[:10],
-            "contract_requests_pending": ContractRequest.objects.filter(
-                status=ContractRequest.Status.PENDING
-            ).count(),
-            "applications_open": Application.objects.open().count(),
+            "tiles": selectors.day_summary(user=request.user),
+            "today": timezone.localdate(),
         },
     )
 
@@ -129,8 +125,7 @@ def user_view(request, uuid):
             "subject": subject,
             "parties": subject.parties.all(),
             "accesses": subject.issued_access.all(),
-            "actions": AuditEntry.objects.filter(subject=subject)[:50],
-            "sign_ins": subject.sign_ins.all()[:10],
+            "picture": selectors.customer_picture(subject=subject),
         },
     )
 
@@ -160,6 +155,19 @@ def user_reset_first_password_view(request, uuid):
         messages.success(
             request, _("Пароль сброшен на первый (ИНН). При входе его нужно будет сменить.")
         )
+    return redirect("backoffice:user", uuid=uuid)
+
+
+@staff_required(roles.ACCESS)
+@require_POST
+def user_unlock_view(request, uuid):
+    subject = get_object_or_404(User, uuid=uuid, is_staff=False)
+    try:
+        services.user_unlock(staff=request.user, user=subject)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Блокировка входа снята."))
     return redirect("backoffice:user", uuid=uuid)
 
 

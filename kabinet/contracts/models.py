@@ -504,6 +504,16 @@ class ContractRequest(models.Model):
     def __str__(self) -> str:
         return f"{self.number} ({self.get_status_display()})"
 
+    @property
+    def due_date(self):
+        """Рассмотреть до: ``access_request_days`` working days after it was sent."""
+        from kabinet.core.money import working_days_after
+        from kabinet.core.utility import get_utility
+
+        return working_days_after(
+            timezone.localtime(self.created_at).date(), get_utility().access_request_days
+        )
+
 
 class SignedDocument(models.Model):
     """Акт сверки or счёт-фактура for a month (003 §3.2) as a PDF signed by the

@@ -27,6 +27,7 @@ ACTIONS: dict[str, Any] = {
     "issued_access_reissue": _("Доступ выдан повторно"),
     "contract_login_create": _("Создан вход по номеру договора"),
     "contract_login_reset": _("Пароль сброшен на первый (ИНН)"),
+    "user_unlock": _("Снята блокировка входа"),
 }
 
 

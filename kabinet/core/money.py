@@ -6,7 +6,7 @@ handled in code as ``Decimal`` with two places, and shown the Russian way:
 """
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext_lazy as _
@@ -75,3 +75,24 @@ def add_months(period: date, months: int) -> date:
 def format_period(period: date) -> str:
     """date(2026, 11, 1) → "Ноябрь 2026"."""
     return f"{MONTHS[period.month - 1]} {period.year}"
+
+
+def working_days_after(day: date, n: int) -> date:
+    """The date ``n`` working days (Monday to Friday) after ``day``. Public holidays are
+    not known here: a deadline that falls after one is a day early, never late."""
+    current = day
+    left = n
+    while left > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            left -= 1
+    return current
+
+
+def working_days_overdue_before(today: date, n: int) -> date:
+    """The first day whose items, due ``n`` working days later, are not overdue today:
+    an item created before it is overdue (``working_days_after(created, n) < today``)."""
+    day = today
+    while working_days_after(day - timedelta(days=1), n) >= today:
+        day -= timedelta(days=1)
+    return day

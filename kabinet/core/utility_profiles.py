@@ -122,6 +122,9 @@ class UtilityProfile:
     appeal_topics: tuple[str, ...] = APPEAL_TOPICS_004
     appeal_register_days: int = 10
     appeal_answer_days: int = 30
+    # Заявки на доступ — adding a contract (004) or linking a personal account (000
+    # §2.3.1) — are decided within this many working days of being sent.
+    access_request_days: int = 5
     # Кабинет абонента (000 §3, 001, 003, 004): contracts at all; sign-up with a
     # concluded contract's number, date and ИНН (000 §3.2); adding a contract by ИНН,
     # number and a signed access request that staff approve (004); monthly consumption

@@ -4,11 +4,13 @@ this; adding a kind is adding a declaration."""
 
 import contextlib
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django import forms
 from django.utils.translation import pgettext
+
+from kabinet.core.money import working_days_after  # noqa: F401  (kinds' deadlines)
 
 
 @dataclass(frozen=True)
@@ -170,18 +172,6 @@ class StepForm(forms.Form):
     def derived(self) -> dict:
         """What the step sets on the application itself (reason, object, contract...)."""
         return {}
-
-
-def working_days_after(day: date, n: int) -> date:
-    """The date ``n`` working days (Monday to Friday) after ``day``. Public holidays are
-    not known here: a deadline that falls after one is a day early, never late."""
-    current = day
-    left = n
-    while left > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            left -= 1
-    return current
 
 
 def months_after(day: date, months: int) -> date:

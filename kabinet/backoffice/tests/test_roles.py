@@ -13,15 +13,20 @@ from django.urls.converters import UUIDConverter
 from conftest import make_user
 from kabinet.backoffice import roles
 
-STAFF_URLCONFS = (
-    "kabinet.appeals.staff_urls",
-    "kabinet.outages.staff_urls",
-    "kabinet.news.staff_urls",
-    "kabinet.contracts.staff_urls",
-    "kabinet.applications.staff_urls",
-    "kabinet.backoffice.urls",
-    "kabinet.integration.urls",
-)
+
+def _staff_urlconfs() -> list[str]:
+    """Every URL module included under ``staff/`` in the project's urls.py, so a new
+    staff module is walked without being listed here."""
+    from kabinet import urls
+
+    found = []
+    for entry in urls.urlpatterns:
+        if str(entry.pattern).startswith("staff/") and hasattr(entry, "urlconf_name"):
+            found.append(entry.urlconf_module.__name__)
+    return found
+
+
+STAFF_URLCONFS = _staff_urlconfs()
 
 # Every staff URL and the area that opens it. A new staff URL fails
 # test_every_staff_url_names_its_area until it is added here.
@@ -57,6 +62,11 @@ AREA_OF = {
     "backoffice:user": roles.CUSTOMERS,
     "backoffice:user_reissue": roles.ACCESS,
     "backoffice:user_reset_first_password": roles.ACCESS,
+    "backoffice:user_unlock": roles.ACCESS,
+    "metering_staff:queue": roles.BILLING,
+    "metering_staff:accept": roles.BILLING,
+    "metering_staff:accept_many": roles.BILLING,
+    "metering_staff:reject": roles.BILLING,
     "integration:list": roles.IMPORTS,
     "integration:upload": roles.IMPORTS,
     "integration:batch": roles.IMPORTS,
@@ -75,6 +85,7 @@ PAGES = [
     "backoffice:dashboard",
     "backoffice:billing",
     "integration:list",
+    "metering_staff:queue",
 ]
 
 

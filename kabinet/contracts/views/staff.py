@@ -4,6 +4,7 @@ refuse with a reason) and the curator chats waiting for an answer."""
 from django.contrib import messages
 from django.db.models import F, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,11 +23,15 @@ def requests_view(request):
     status = request.GET.get("status", ContractRequest.Status.PENDING)
     if status not in ContractRequest.Status.values:
         status = ContractRequest.Status.PENDING
-    rows = (
+    rows = list(
         ContractRequest.objects.filter(status=status)
         .select_related("user", "contract__party", "decided_by")
         .order_by("created_at" if status == ContractRequest.Status.PENDING else "-decided_at")[:200]
     )
+    today = timezone.localdate()
+    for row in rows:  # the deadline is a fixed number of working days: oldest first is due first
+        row.days_left = (row.due_date - today).days
+        row.days_overdue = max(-row.days_left, 0)
     return render(
         request,
         "contracts/staff_requests.html",

@@ -51,6 +51,8 @@ from kabinet.identity.services.signin import (
     sessions_end,
     sign_in_check,
     sign_in_record,
+    user_locked_for,
+    user_unlock,
 )
 from kabinet.identity.services.signup import (
     PartyData,
@@ -90,6 +92,8 @@ __all__ = [
     "sessions_end",
     "sign_in_check",
     "sign_in_record",
+    "user_locked_for",
+    "user_unlock",
     # recovery
     "login_reminder_send",
     "mask_email",

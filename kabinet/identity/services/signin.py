@@ -160,3 +160,31 @@ def sessions_end(*, user: User, keep_session_key: str | None = None) -> int:
         Session.objects.filter(session_key__in=keys).delete()
         UserSession.objects.filter(session_key__in=keys).delete()
     return len(keys)
+
+
+def user_locked_for(*, user: User) -> int:
+    """Seconds the cabinet stays locked after failed sign-ins; 0 when it is not."""
+    limits = {"signin_account": settings.KABINET_LOCKOUT_ACCOUNT_FAILURES}
+    return _locked_for([("signin_account", str(user.pk))], limits)
+
+
+def user_unlock(*, staff: User, user: User) -> None:
+    """Снять блокировку входа: staff lift the lock-out after failed sign-ins, e.g. when
+    the customer calls and has proved who they are; the password stays as it was."""
+    from kabinet.backoffice import roles
+    from kabinet.core.audit import audit_record
+
+    if not roles.can(staff, roles.ACCESS):
+        raise DomainError(_("Снимать блокировку входа может оператор или администратор."))
+    if not user_locked_for(user=user):
+        raise DomainError(_("Вход не заблокирован: снимать нечего."))
+    with transaction.atomic():
+        User.objects.select_for_update().get(pk=user.pk)
+        throttle.clear("signin_account", str(user.pk))
+        audit_record(
+            actor=staff,
+            action="user_unlock",
+            target=user,
+            subject=user,
+            changes={"locked": [True, False]},
+        )
