@@ -79,3 +79,12 @@ def role_grant(*, user, role: str) -> None:
 def staff_sees_customers(user) -> bool:
     """Whether a member of staff may read customers' rows (``visible_to`` asks this)."""
     return can(user, CUSTOMERS)
+
+
+def require(user, area: str, message) -> None:
+    """Refuse a service call by someone whose role does not open ``area``: the views
+    check first, and the service checks again so no other caller slips past."""
+    from kabinet.core.errors import DomainError
+
+    if not can(user, area):
+        raise DomainError(message, code="forbidden")

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from kabinet.backoffice import roles
 from kabinet.billing import selectors
 from kabinet.billing.models import (
     ZONE_CHOICES,
@@ -570,8 +571,7 @@ def receipt_mail(*, mailing_id: int) -> ReceiptMailing:
 def receipt_mailing_retry(*, by, mailing: ReceiptMailing) -> ReceiptMailing:
     """Staff send a failed receipt again («Отправить снова»): without a Celery worker
     (the embedded default) nothing retries by itself."""
-    if not getattr(by, "is_staff", False):
-        raise DomainError(_("Отправить снова может только сотрудник."))
+    roles.require(by, roles.BILLING, _("Отправить снова может специалист по расчётам."))
     with transaction.atomic():
         mailing = ReceiptMailing.objects.select_for_update().get(pk=mailing.pk)
         if mailing.status == ReceiptMailing.Status.SENT:
@@ -588,6 +588,7 @@ def receipt_mailing_retry(*, by, mailing: ReceiptMailing) -> ReceiptMailing:
 
 def billing_run_start(*, by, kind: str, period: date) -> BillingRun:
     """Запустить расчётное задание. One of a kind and period at a time."""
+    roles.require(by, roles.BILLING, _("Запускать расчётные задания может специалист по расчётам."))
     if kind not in BillingRun.Kind.values:
         raise DomainError(_("Неизвестное задание."), field="kind")
     period = period_of(period)

@@ -13,8 +13,11 @@ class NewsQuerySet(models.QuerySet):
         return self.filter(published_at__lte=now or timezone.now())
 
     def visible_to(self, user):
-        """Staff see every item, including those dated ahead; everyone else the published."""
-        if user.is_authenticated and user.is_staff:
+        """Staff who write the news see every item, including those dated ahead; everyone
+        else (other staff too) the published ones."""
+        from kabinet.backoffice import roles
+
+        if roles.can(user, roles.OUTAGES_NEWS):
             return self
         return self.published()
 

@@ -20,6 +20,7 @@ from kabinet.applications.models import (
     ConnectionContract,
     NumberCounter,
 )
+from kabinet.backoffice import roles
 from kabinet.core.errors import DomainError
 
 Status = Application.Status
@@ -107,8 +108,8 @@ def application_transition(
     comment = (comment or "").strip()
     if to == Status.REFUSED and not comment:
         raise DomainError(_("Укажите причину отказа: её увидит заявитель."), field="comment")
-    if to != Status.REGISTERED and (by is None or not by.is_staff):
-        raise DomainError(_("Статус заявки меняют сотрудники."))
+    if to != Status.REGISTERED:
+        roles.require(by, roles.APPLICATIONS, _("Статус заявки меняют инженеры по подключению."))
     with transaction.atomic():
         locked = _lock(application)
         current = locked.status

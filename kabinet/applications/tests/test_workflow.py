@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+from conftest import make_user
 from kabinet.applications.models import Application, ApplicationEvent
 from kabinet.applications.services.workflow import application_transition
 from kabinet.core.errors import DomainError
@@ -205,7 +206,17 @@ def test_a_customer_cannot_move_an_application(request, alice, who, to):
         application_transition(
             application=app, to=to, by=request.getfixturevalue(who), comment="сам"
         )
-    assert str(err.value.message) == "Статус заявки меняют сотрудники."
+    assert str(err.value.message) == "Статус заявки меняют инженеры по подключению."
+    assert snapshot(app) == before
+
+
+def test_staff_of_another_role_cannot_move_an_application(alice):
+    app = filed_row(alice)
+    before = snapshot(app)
+    operator = make_user(login="op-move", staff=True, role="operator")
+    with pytest.raises(DomainError) as err:
+        application_transition(application=app, to="accepted", by=operator)
+    assert err.value.code == "forbidden"
     assert snapshot(app) == before
 
 

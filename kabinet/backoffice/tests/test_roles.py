@@ -221,3 +221,22 @@ def test_staff_roles_are_read_once_per_request(client, staff_of, django_assert_m
     with django_assert_max_num_queries(0):
         roles.can(user, roles.APPEALS)
         roles.can(user, roles.BILLING)
+
+
+def test_services_check_the_role_too(alice):
+    """A view's check can be bypassed by another caller; the service refuses as well."""
+    from datetime import date
+
+    from kabinet.billing.services import billing_run_start
+    from kabinet.core.errors import DomainError
+    from kabinet.identity.services import contract_login_reset, issued_access_reissue
+
+    engineer = make_user(login="eng-svc", staff=True, role="engineer")
+    for call in (
+        lambda: billing_run_start(by=engineer, kind="accrual", period=date(2026, 1, 1)),
+        lambda: issued_access_reissue(staff=engineer, user=alice),
+        lambda: contract_login_reset(staff=engineer, user=alice),
+    ):
+        with pytest.raises(DomainError) as err:
+            call()
+        assert err.value.code == "forbidden"

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kabinet.backoffice import roles
 from kabinet.core.audit import audit_record
 from kabinet.core.errors import DomainError
 from kabinet.core.utility import get_utility
@@ -58,6 +59,7 @@ def issued_access_create(
     contact_phone: str,
 ) -> IssuedAccess:
     """Staff create an organisation's cabinet and e-mail it an activation link (001 §2)."""
+    roles.require(staff, roles.ACCESS, _("Выдавать доступ может оператор или администратор."))
     _require_mode("issued")
     email = email.strip().lower()
     if User.objects.filter(login=contract_number).exists():
@@ -137,6 +139,7 @@ def _issue(*, staff, user, contract_number, contact_name, contact_phone) -> Issu
 
 def issued_access_reissue(*, staff: User, user: User) -> IssuedAccess:
     """Issue a new activation link to a cabinet that was blocked or never activated."""
+    roles.require(staff, roles.ACCESS, _("Выдавать доступ может оператор или администратор."))
     last = IssuedAccess.objects.filter(user=user).first()
     if last is None:
         raise DomainError(_("Этому пользователю доступ не выдавался."))
@@ -189,6 +192,7 @@ def contract_login_create(
     *, staff: User, contract_number: str, inn: str, org_name: str, email: str = ""
 ) -> User:
     """Логин — номер договора с ведущими нулями, первый пароль — ИНН (003 §2)."""
+    roles.require(staff, roles.ACCESS, _("Выдавать доступ может оператор или администратор."))
     _require_mode("contract")
     if User.objects.filter(login=contract_number).exists():
         raise DomainError(
@@ -225,6 +229,7 @@ def contract_login_create(
 
 def contract_login_reset(*, staff: User, user: User) -> None:
     """Staff return a contract-number login to its first password, the ИНН (003)."""
+    roles.require(staff, roles.ACCESS, _("Выдавать доступ может оператор или администратор."))
     party = user.parties.exclude(inn="").first()
     if user.signup_mode != User.SignupMode.CONTRACT or party is None:
         raise DomainError(_("Сбросить на первый пароль можно только вход по номеру договора."))
