@@ -201,6 +201,8 @@ def staff_appeal_view(request, uuid):
             form_error(form, exc)
         else:
             messages.success(request, _("Ответ отправлен заявителю."))
+            if request.POST.get("from_queue"):
+                return redirect("appeals_staff:queue")
             return redirect("appeals_staff:detail", uuid=appeal.uuid)
     return _staff_page(request, appeal, form=form, status_form=forms.StatusForm(appeal=appeal))
 
@@ -243,7 +245,10 @@ def staff_status_view(request, uuid):
         else:
             messages.success(
                 request,
-                _("Обращение переведено в состояние «%(s)s».") % {"s": appeal.get_status_display()},
+                _("Обращение № %(n)s переведено в состояние «%(s)s».")
+                % {"n": appeal.number, "s": appeal.get_status_display()},
             )
+            if request.POST.get("from_queue"):
+                return redirect("appeals_staff:queue")
             return redirect("appeals_staff:detail", uuid=appeal.uuid)
     return _staff_page(request, appeal, form=forms.AnswerForm(), status_form=status_form)
