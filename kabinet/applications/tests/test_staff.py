@@ -400,3 +400,19 @@ def test_mark_a_stage_from_the_card(staff_client, alice, staff):
     # A stage of another application's contract is not reachable through this one.
     other = filed(alice)
     assert staff_client.post(url("stage", other, pk=stage.pk), {}).status_code == 404
+
+
+def test_an_application_is_taken_on_from_the_queue(staff_client, alice):
+    app = row(alice)
+    page = staff_client.get(reverse("applications_staff:queue")).content.decode()
+    assert "Принять" in page
+    response = staff_client.post(url("move", app), {"to": "accepted", "from_queue": "1"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("applications_staff:queue")
+    app.refresh_from_db()
+    assert app.status == Status.ACCEPTED
+    page = staff_client.get(reverse("applications_staff:queue")).content.decode()
+    assert "Взять в работу" in page
+    staff_client.post(url("move", app), {"to": "in_work", "from_queue": "1"})
+    app.refresh_from_db()
+    assert app.status == Status.IN_WORK

@@ -126,6 +126,7 @@ def queue_view(request):
     for row in rows:
         row.days_left = (row.due_date - today).days if row.due_date and row.is_open else None
         row.days_overdue = -row.days_left if row.days_left and row.days_left < 0 else 0
+        row.next_move = _next_move(row)
         # The applicant answered a request and staff have not acted since: staff's turn.
         row.staff_turn = bool(
             not row.waiting
@@ -274,6 +275,17 @@ def _stage_prefix(stage: ContractStage) -> str:
     return f"stage{stage.pk}"
 
 
+# The move that takes an application on from the queue: «Принять», then «В работу».
+FORWARD = (Status.ACCEPTED, Status.IN_WORK)
+
+
+def _next_move(application: Application):
+    spec = application.spec
+    table = spec.transitions if spec is not None else Application.TRANSITIONS
+    allowed = table.get(Status(application.status), set())
+    return next((s for s in FORWARD if s in allowed), None)
+
+
 def _back(application: Application, anchor: str = ""):
     response = redirect("applications_staff:detail", uuid=application.uuid)
     if anchor:
@@ -303,6 +315,8 @@ def move_view(request, uuid):
                 _("Заявка № %(n)s: статус «%(s)s».")
                 % {"n": application.number, "s": Status(to).label},
             )
+            if request.POST.get("from_queue"):
+                return redirect("applications_staff:queue")
             return _back(application)
     return _card(request, application, move_form=form)
 
