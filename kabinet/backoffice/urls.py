@@ -1,12 +1,15 @@
 from django.urls import path
 
-from kabinet.backoffice import views
+from kabinet.backoffice import admin_views, views
 
 app_name = "backoffice"
 
 urlpatterns = [
     path("", views.dashboard_view, name="dashboard"),
     path("billing/", views.billing_view, name="billing"),
+    path("team/", admin_views.team_view, name="team"),
+    path("team/<uuid:uuid>/roles/", admin_views.team_roles_view, name="team_roles"),
+    path("settings/", admin_views.settings_view, name="settings"),
     path("billing/mailings/<int:pk>/retry/", views.mailing_retry_view, name="mailing_retry"),
     path("access/issue/", views.issue_access_view, name="issue_access"),
     path("access/<int:pk>/card/", views.issued_card_view, name="issued_card"),

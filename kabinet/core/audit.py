@@ -28,6 +28,7 @@ ACTIONS: dict[str, Any] = {
     "contract_login_create": _("Создан вход по номеру договора"),
     "contract_login_reset": _("Пароль сброшен на первый (ИНН)"),
     "user_unlock": _("Снята блокировка входа"),
+    "staff_roles_set": _("Изменены роли сотрудника"),
 }
 
 

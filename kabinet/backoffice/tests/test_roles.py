@@ -63,6 +63,9 @@ AREA_OF = {
     "backoffice:user_reissue": roles.ACCESS,
     "backoffice:user_reset_first_password": roles.ACCESS,
     "backoffice:user_unlock": roles.ACCESS,
+    "backoffice:team": roles.ADMIN,
+    "backoffice:team_roles": roles.ADMIN,
+    "backoffice:settings": roles.ADMIN,
     "metering_staff:queue": roles.BILLING,
     "metering_staff:accept": roles.BILLING,
     "metering_staff:accept_many": roles.BILLING,
@@ -86,6 +89,8 @@ PAGES = [
     "backoffice:billing",
     "integration:list",
     "metering_staff:queue",
+    "backoffice:team",
+    "backoffice:settings",
 ]
 
 
