@@ -27,6 +27,14 @@ ACTIONS: dict[str, Any] = {
     "issued_access_reissue": _("Доступ выдан повторно"),
     "contract_login_create": _("Создан вход по номеру договора"),
     "contract_login_reset": _("Пароль сброшен на первый (ИНН)"),
+    # customer_accounts: personal accounts in and out of cabinets (000 §2.2.1, §2.3.1)
+    "account_link": _("Лицевой счёт привязан к кабинету"),
+    "account_unlink": _("Лицевой счёт убран из кабинета"),
+    "account_link_request_create": _("Подана заявка на привязку лицевого счёта"),
+    "account_link_request_approve": _("Заявка на привязку лицевого счёта одобрена"),
+    "account_link_request_refuse": _("В привязке лицевого счёта отказано"),
+    "account_link_by_staff": _("Сотрудник привязал лицевой счёт к кабинету"),
+    "account_unlink_by_staff": _("Сотрудник отвязал лицевой счёт от кабинета"),
 }
 
 

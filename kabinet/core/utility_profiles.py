@@ -106,6 +106,9 @@ class UtilityProfile:
     account_number_digits: int = 9
     account_link_proof: str = "last_payment"
     account_link_tries: int = 5
+    # Заявка на привязку лицевого счёта (000 §2.3.1): days staff have to decide on it,
+    # counted from the day it was filed, as the appeals' deadlines are.
+    account_link_request_days: int = 10
     # How a reading is typed: "plain" (004: digits, a comma only where the meter has
     # decimals, no leading zeros) or "fixed_2" (003: XXXXXX,XX, always two decimals).
     reading_format: str = "plain"
