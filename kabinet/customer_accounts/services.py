@@ -210,6 +210,7 @@ def account_link(*, user, number: str, proof, today: date | None = None) -> Pers
             subject=user,
             changes={"owner_id": [None, user.pk]},
         )
+        _settle_requests(user=user, account=account, by=None)
         throttle.clear("account_link", key)
     return account
 
@@ -233,6 +234,7 @@ def account_unlink(*, user, account: PersonalAccount) -> None:
 # --- a request to link an account through staff (000 §2.3.1) ---------------------------
 
 DOCUMENT_KINDS = {"application/pdf", "image/jpeg", "image/png"}
+MAX_PENDING_REQUESTS = 5  # per cabinet at a time: the queue is for people, not for scripts
 DOCUMENT_EXTENSIONS = {"pdf", "jpg", "jpeg", "png"}
 
 
@@ -314,6 +316,15 @@ def account_link_request_create(
     duplicate = _("Заявка на привязку этого лицевого счёта уже подана и рассматривается.")
     if pending.exists():
         raise DomainError(duplicate, field="number")
+    waiting = AccountLinkRequest.objects.filter(user=user, status=AccountLinkRequest.Status.PENDING)
+    if waiting.count() >= MAX_PENDING_REQUESTS:
+        raise DomainError(
+            _(
+                "У вас уже %(n)d заявок на рассмотрении. Дождитесь решения по ним или "
+                "напишите в поддержку."
+            )
+            % {"n": MAX_PENDING_REQUESTS}
+        )
     checked = _check_document(document) if document else None
     try:
         with conversations.atomic():
@@ -345,6 +356,19 @@ def account_link_request_create(
     except IntegrityError as exc:  # the same request sent twice at once
         raise DomainError(duplicate, field="number") from exc
     return request
+
+
+def _settle_requests(*, user, account: PersonalAccount, by) -> None:
+    """An account that reached the cabinet another way (the receipt's proof, staff from
+    the customer's page) settles the cabinet's pending request for it."""
+    AccountLinkRequest.objects.filter(
+        user=user, number=account.number, status=AccountLinkRequest.Status.PENDING
+    ).update(
+        status=AccountLinkRequest.Status.APPROVED,
+        account=account,
+        decided_by=by,
+        decided_at=timezone.now(),
+    )
 
 
 def _lock_pending(request: AccountLinkRequest, to: str) -> AccountLinkRequest:
@@ -480,6 +504,7 @@ def account_link_by_staff(*, staff, user, account: PersonalAccount) -> PersonalA
             text=_("Счёт добавил сотрудник; он в разделе «Лицевые счета»."),
             key=f"account-link-{event.pk}",
         )
+        _settle_requests(user=user, account=account, by=staff)
     return account
 
 

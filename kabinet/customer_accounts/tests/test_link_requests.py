@@ -227,3 +227,27 @@ def test_the_customer_link_uses_the_same_rule_and_journal(alice, charlie, acc):
     assert AuditEntry.objects.get(action="account_link").subject == alice
     services.account_unlink(user=alice, account=acc)
     assert AuditEntry.objects.filter(action="account_unlink", actor=alice).exists()
+
+
+def test_linking_another_way_settles_the_pending_request(alice, operator, acc):
+    row = file_request(alice)
+    code = services.activation_code_issue(account=acc)
+    services.account_link(
+        user=alice, number="100000001", proof=services.ActivationCodeProof(code=code)
+    )
+    row.refresh_from_db()
+    assert (row.status, row.account, row.decided_by) == ("approved", acc, None)
+    services.account_unlink(user=alice, account=acc)
+    again = file_request(alice)
+    services.account_link_by_staff(staff=operator, user=alice, account=acc)
+    again.refresh_from_db()
+    assert (again.status, again.decided_by) == ("approved", operator)
+
+
+def test_at_most_five_requests_wait_at_a_time(alice):
+    for n in range(5):
+        file_request(alice, number=f"10000001{n}")
+    with pytest.raises(DomainError) as exc:
+        file_request(alice, number="100000019")
+    assert "5 заявок на рассмотрении" in exc.value.message
+    assert AccountLinkRequest.objects.filter(user=alice).count() == 5
