@@ -22,6 +22,7 @@ urlpatterns = [
     path("staff/outages/", include("kabinet.outages.staff_urls")),
     path("staff/news/", include("kabinet.news.staff_urls")),
     path("staff/contracts/", include("kabinet.contracts.staff_urls")),
+    path("staff/accounts/", include("kabinet.customer_accounts.staff_urls")),
     path("staff/applications/", include("kabinet.applications.staff_urls")),
     path("staff/integration/", include("kabinet.integration.urls")),
     path("staff/readings/", include("kabinet.metering.staff_urls")),

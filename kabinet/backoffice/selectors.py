@@ -73,6 +73,20 @@ def _contract_requests(today, start, end) -> Tile:
     )
 
 
+def _link_requests(today, start, end) -> Tile:
+    from kabinet.customer_accounts.models import AccountLinkRequest
+
+    pending = Q(status=AccountLinkRequest.Status.PENDING)
+    counts = AccountLinkRequest.objects.aggregate(
+        new_today=Count("pk", filter=Q(created_at__gte=start, created_at__lt=end)),
+        open=Count("pk", filter=pending),
+        overdue=Count("pk", filter=pending & Q(due__lt=today)),
+    )
+    return _tile(
+        _("Заявки на привязку лицевых счетов"), counts["open"], "accounts_staff:requests", counts
+    )
+
+
 def _readings(today, start, end) -> Tile:
     from kabinet.metering.models import Reading
 
@@ -155,6 +169,8 @@ def day_summary(*, user, today: date | None = None) -> list[Tile]:
         tiles.append(_appeals(today, start, end))
     if roles.can(user, roles.APPLICATIONS) and profile.application_kinds:
         tiles.append(_applications(today, start, end))
+    if roles.can(user, roles.ACCESS):
+        tiles.append(_link_requests(today, start, end))
     if roles.can(user, roles.ACCESS) and profile.contracts:
         tiles.append(_contract_requests(today, start, end))
     if roles.can(user, roles.BILLING):

@@ -29,6 +29,14 @@ ACTIONS: dict[str, Any] = {
     "contract_login_reset": _("Пароль сброшен на первый (ИНН)"),
     "user_unlock": _("Снята блокировка входа"),
     "staff_roles_set": _("Изменены роли сотрудника"),
+    # customer_accounts: personal accounts in and out of cabinets (000 §2.2.1, §2.3.1)
+    "account_link": _("Лицевой счёт привязан к кабинету"),
+    "account_unlink": _("Лицевой счёт убран из кабинета"),
+    "account_link_request_create": _("Подана заявка на привязку лицевого счёта"),
+    "account_link_request_approve": _("Заявка на привязку лицевого счёта одобрена"),
+    "account_link_request_refuse": _("В привязке лицевого счёта отказано"),
+    "account_link_by_staff": _("Сотрудник привязал лицевой счёт к кабинету"),
+    "account_unlink_by_staff": _("Сотрудник отвязал лицевой счёт от кабинета"),
 }
 
 

@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from kabinet.customer_accounts import services
-from kabinet.customer_accounts.models import AccountLinkEvent, PersonalAccount
+from kabinet.customer_accounts.models import AccountLinkEvent, AccountLinkRequest, PersonalAccount
 
 
 @admin.register(PersonalAccount)
@@ -31,6 +31,23 @@ class AccountLinkEventAdmin(admin.ModelAdmin):
     list_display = ["at", "account", "user", "action", "proof"]
     list_select_related = ["account", "user"]
     search_fields = ["account__number"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AccountLinkRequest)
+class AccountLinkRequestAdmin(admin.ModelAdmin):
+    """Read only: requests are decided in the back office (/staff/accounts/requests/), so
+    the journal and the customer's notice are never skipped."""
+
+    list_display = ["number", "user", "status", "created_at", "due", "decided_by"]
+    list_filter = ["status"]
+    list_select_related = ["user", "decided_by"]
+    search_fields = ["number", "user__email", "user__phone"]
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from kabinet.core.utility import get_utility
+from kabinet.identity.forms import PhoneField
 
 
 class AccountLinkForm(forms.Form):
@@ -94,3 +95,72 @@ class AccountLinkForm(forms.Form):
         if value <= 0 or value.as_tuple().exponent < -2:
             raise ValidationError(_("Введите сумму в рублях, например 1234,56."))
         return value
+
+
+class LinkRequestForm(forms.Form):
+    """Заявка на привязку лицевого счёта (000 §2.3.1): the number, the premises and the
+    holder, a phone to call back and, if there is one, a scan of a receipt or a document
+    of ownership."""
+
+    number = forms.CharField(
+        label=_("Номер лицевого счёта"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    address = forms.CharField(
+        label=_("Адрес помещения"),
+        max_length=300,
+        help_text=_("Город, улица, дом, корпус и квартира, как в квитанции."),
+    )
+    holder_name = forms.CharField(
+        label=_("На кого открыт счёт"),
+        max_length=200,
+        help_text=_("Фамилия, имя и отчество владельца счёта, как в квитанции."),
+    )
+    details = forms.CharField(
+        label=_("Что ещё нам стоит знать"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Например: площадь помещения, кем вы приходитесь владельцу, с какого времени "
+            "живёте по этому адресу."
+        ),
+    )
+    phone = PhoneField(
+        label=_("Телефон для связи"),
+        help_text=_("Позвоним, если понадобится уточнить данные."),
+    )
+    document = forms.FileField(
+        label=_("Квитанция или документ о праве собственности"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+        help_text=_(
+            "Необязательно, но ускорит проверку: скан или фото, PDF, JPEG или PNG. Если "
+            "форма вернулась с ошибкой, выберите файл заново."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        digits = get_utility().account_number_digits
+        self.fields["number"].help_text = ngettext(
+            "%(n)d цифра, как в квитанции.", "%(n)d цифр, как в квитанции.", digits
+        ) % {"n": digits}
+
+    def clean_number(self):
+        value = re.sub(r"\s", "", self.cleaned_data["number"])
+        digits = get_utility().account_number_digits
+        if not value.isdigit() or len(value) != digits:
+            raise ValidationError(_("Номер лицевого счёта состоит из %(n)d цифр.") % {"n": digits})
+        return value
+
+
+class RefuseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Причина отказа"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Её увидит заявитель."),
+    )

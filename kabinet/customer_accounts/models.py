@@ -8,6 +8,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kabinet.core.access import OwnedQuerySet
@@ -122,3 +123,81 @@ class AccountLinkEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account} {self.get_action_display()} {self.user}"
+
+
+# The customers' private file storage lives with the appeals, whose models import
+# PersonalAccount above; imported here, after it, so either app may load first.
+from kabinet.appeals.models import upload_path, upload_storage  # noqa: E402
+
+
+class AccountLinkRequestQuerySet(OwnedQuerySet):
+    owner_lookup = "user"
+
+
+class AccountLinkRequest(models.Model):
+    """Заявка на привязку лицевого счёта (000 §2.3.1): a resident without the receipt's
+    proof gives the account's number and the premises' details; an operator checks them
+    and links the account to the cabinet or refuses, saying why."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("на рассмотрении")
+        APPROVED = "approved", _("счёт привязан")
+        REFUSED = "refused", _("отказано")
+
+    TRANSITIONS = {
+        Status.PENDING: {Status.APPROVED, Status.REFUSED},
+        Status.APPROVED: set(),
+        Status.REFUSED: set(),
+    }
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="account_link_requests"
+    )
+    number = models.CharField(_("номер лицевого счёта"), max_length=20)
+    # The account with that number when the request was filed (or approved); empty when
+    # there is none — staff then refuse with a reason.
+    account = models.ForeignKey(
+        PersonalAccount,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="link_requests",
+    )
+    address = models.CharField(_("адрес помещения"), max_length=300)
+    details = models.TextField(_("сведения о помещении"), max_length=1000, blank=True)
+    holder_name = models.CharField(_("владелец счёта"), max_length=200)
+    phone = models.CharField(_("телефон для связи"), max_length=16)
+    document = models.FileField(
+        storage=upload_storage, upload_to=upload_path, max_length=100, blank=True
+    )
+    document_name = models.CharField(_("документ"), max_length=120, blank=True)
+    document_type = models.CharField(max_length=100, blank=True)
+    document_size = models.PositiveBigIntegerField(default=0)
+    status = models.CharField(
+        _("состояние"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    reason = models.CharField(_("причина отказа"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("подана"), default=timezone.now)
+    due = models.DateField(_("рассмотреть до"))
+    decided_at = models.DateTimeField(_("рассмотрена"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = AccountLinkRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("заявка на привязку лицевого счёта")
+        verbose_name_plural = _("заявки на привязку лицевых счетов")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "number"],
+                condition=Q(status="pending"),
+                name="account_link_request_one_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.get_status_display()})"

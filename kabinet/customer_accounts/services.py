@@ -1,5 +1,6 @@
 """Every write about personal accounts: linking one to a cabinet, unlinking it,
-issuing the receipt's activation code."""
+issuing the receipt's activation code; the requests to link one through staff
+(000 §2.3.1) and staff linking or unlinking an account for a customer."""
 
 import hashlib
 import hmac
@@ -10,16 +11,20 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from kabinet.appeals import conversations, uploads
+from kabinet.backoffice import roles
 from kabinet.billing.models import Payment
+from kabinet.core.audit import audit_diff, audit_record, audit_snapshot
 from kabinet.core.errors import DomainError
-from kabinet.core.money import to_kopecks
+from kabinet.core.money import to_kopecks, working_days_after
 from kabinet.core.utility import get_utility
-from kabinet.customer_accounts.models import AccountLinkEvent, PersonalAccount
+from kabinet.customer_accounts.models import AccountLinkEvent, AccountLinkRequest, PersonalAccount
 from kabinet.identity import throttle
 from kabinet.identity.codes import minutes_text
 
@@ -123,6 +128,35 @@ def _tries_left_message(left: int, *, by_meter: bool) -> str:
     ) % {"n": left}
 
 
+def _link_locked(
+    *, account: PersonalAccount, user, proof: str, already: str, taken: str
+) -> AccountLinkEvent:
+    """Put a locked account into ``user``'s cabinet: the one rule every way of linking
+    shares — one account, one cabinet (000 §2.2.1). ``already`` and ``taken`` are the
+    refusals, worded for whoever asked (the resident, or staff)."""
+    if account.owner_id == user.pk:
+        raise DomainError(already, code="already")
+    if account.owner_id is not None:
+        raise DomainError(taken, code="taken")
+    account.owner = user
+    account.linked_at = timezone.now()
+    account.save(update_fields=["owner", "linked_at"])
+    return AccountLinkEvent.objects.create(
+        account=account, user=user, action=AccountLinkEvent.Action.LINKED, proof=proof
+    )
+
+
+def _unlink_locked(*, account: PersonalAccount) -> AccountLinkEvent:
+    """Take a locked account out of its cabinet; the event names the cabinet's user."""
+    owner = account.owner
+    account.owner = None
+    account.linked_at = None
+    account.save(update_fields=["owner", "linked_at"])
+    return AccountLinkEvent.objects.create(
+        account=account, user=owner, action=AccountLinkEvent.Action.UNLINKED
+    )
+
+
 def account_link(*, user, number: str, proof, today: date | None = None) -> PersonalAccount:
     """Привязать лицевой счёт к кабинету. The number and the proof must both match; a
     wrong one says only "not found" and counts against the cabinet's tries, so nobody
@@ -146,39 +180,37 @@ def account_link(*, user, number: str, proof, today: date | None = None) -> Pers
         throttle.hit("account_link", key)
         used = throttle.hits("account_link", key, seconds=LINK_WINDOW_SECONDS)
         raise DomainError(_tries_left_message(limit - used, by_meter=by_meter), code="not_found")
+    support = {"phone": profile.support_phone, "email": profile.support_email}
     with transaction.atomic():
         account = PersonalAccount.objects.select_for_update().get(pk=account.pk)
-        if account.owner_id == user.pk:
-            raise DomainError(
-                _("Приборы учёта этого договора уже есть в вашем кабинете.")
-                if by_meter
-                else _("Этот лицевой счёт уже есть в вашем кабинете."),
-                code="already",
-            )
-        if account.owner_id is not None:
-            support = {"phone": profile.support_phone, "email": profile.support_email}
-            raise DomainError(
-                (
-                    _(
-                        "Приборы учёта этого договора уже добавлены в другой личный кабинет. "
-                        "Если договор ваш, напишите в поддержку: %(phone)s, %(email)s."
-                    )
-                    if by_meter
-                    else _(
-                        "Этот лицевой счёт уже привязан к другому личному кабинету. Если это "
-                        "ваш счёт, напишите в поддержку: %(phone)s, %(email)s."
-                    )
+        _link_locked(
+            account=account,
+            user=user,
+            proof=PROOF_KINDS[type(proof)],
+            already=_("Приборы учёта этого договора уже есть в вашем кабинете.")
+            if by_meter
+            else _("Этот лицевой счёт уже есть в вашем кабинете."),
+            taken=(
+                _(
+                    "Приборы учёта этого договора уже добавлены в другой личный кабинет. "
+                    "Если договор ваш, напишите в поддержку: %(phone)s, %(email)s."
                 )
-                % support,
-                code="taken",
+                if by_meter
+                else _(
+                    "Этот лицевой счёт уже привязан к другому личному кабинету. Если это "
+                    "ваш счёт, напишите в поддержку: %(phone)s, %(email)s."
+                )
             )
-        account.owner = user
-        account.linked_at = timezone.now()
-        account.save(update_fields=["owner", "linked_at"])
-        kind = PROOF_KINDS[type(proof)]
-        AccountLinkEvent.objects.create(
-            account=account, user=user, action=AccountLinkEvent.Action.LINKED, proof=kind
+            % support,
         )
+        audit_record(
+            actor=user,
+            action="account_link",
+            target=account,
+            subject=user,
+            changes={"owner_id": [None, user.pk]},
+        )
+        _settle_requests(user=user, account=account, by=None)
         throttle.clear("account_link", key)
     return account
 
@@ -189,9 +221,324 @@ def account_unlink(*, user, account: PersonalAccount) -> None:
         account = PersonalAccount.objects.select_for_update().get(pk=account.pk)
         if account.owner_id != user.pk:
             raise DomainError(_("Этого лицевого счёта нет в вашем кабинете."))
-        account.owner = None
-        account.linked_at = None
-        account.save(update_fields=["owner", "linked_at"])
-        AccountLinkEvent.objects.create(
-            account=account, user=user, action=AccountLinkEvent.Action.UNLINKED
+        _unlink_locked(account=account)
+        audit_record(
+            actor=user,
+            action="account_unlink",
+            target=account,
+            subject=user,
+            changes={"owner_id": [user.pk, None]},
         )
+
+
+# --- a request to link an account through staff (000 §2.3.1) ---------------------------
+
+DOCUMENT_KINDS = {"application/pdf", "image/jpeg", "image/png"}
+MAX_PENDING_REQUESTS = 5  # per cabinet at a time: the queue is for people, not for scripts
+DOCUMENT_EXTENSIONS = {"pdf", "jpg", "jpeg", "png"}
+
+
+def _require_access(staff) -> None:
+    if not roles.can(staff, roles.ACCESS):
+        raise DomainError(
+            _("Привязывать и отвязывать лицевые счета могут операторы и администраторы.")
+        )
+
+
+def _check_document(upload) -> uploads.CheckedFile:
+    """The scan of a receipt or a document of ownership: PDF, JPEG or PNG, checked by
+    its content as every customer's file is (appeals.uploads)."""
+    extension = (getattr(upload, "name", "") or "").rsplit(".", 1)[-1].lower()
+    if extension not in DOCUMENT_EXTENSIONS:
+        raise DomainError(_("Документ принимается в формате PDF, JPEG или PNG."), field="document")
+    try:
+        checked = uploads.check_file(upload)
+    except DomainError as exc:
+        raise DomainError(exc.message, field="document") from exc
+    if checked.content_type not in DOCUMENT_KINDS:
+        raise DomainError(_("Документ принимается в формате PDF, JPEG или PNG."), field="document")
+    return checked
+
+
+def _tell(user, *, title: str, text: str, key: str) -> None:
+    """A notice in the cabinet (and a letter or SMS as the customer chose for «Статус
+    заявок»), pointing to the list of their accounts."""
+    from kabinet.notifications.models import Kind
+    from kabinet.notifications.services import notify
+
+    notify(
+        user=user,
+        kind=Kind.APPLICATION,
+        title=title,
+        text=text,
+        url=reverse("customer_accounts:list") + "?all=1",
+        dedupe_key=key,
+    )
+
+
+def account_link_request_create(
+    *,
+    user,
+    number: str,
+    address: str,
+    holder_name: str,
+    phone: str,
+    details: str = "",
+    document=None,
+    today: date | None = None,
+) -> AccountLinkRequest:
+    """Заявка на привязку лицевого счёта: the resident without the receipt's proof gives
+    the number, the premises and the holder; staff check them by the deadline. Whether
+    the account exists is not said here — staff check it — so the form cannot be used to
+    probe other people's accounts. One pending request per number and cabinet."""
+    if user.is_staff:
+        raise DomainError(_("Сотрудники привязывают лицевые счета в бэк-офисе."))
+    today = today or timezone.localdate()
+    profile = get_utility()
+    number = re.sub(r"\s", "", number or "")
+    digits = profile.account_number_digits
+    if not number.isdigit() or len(number) != digits:
+        raise DomainError(
+            _("Номер лицевого счёта состоит из %(n)d цифр.") % {"n": digits}, field="number"
+        )
+    address, holder_name = (address or "").strip(), (holder_name or "").strip()
+    if not address:
+        raise DomainError(_("Укажите адрес помещения."), field="address")
+    if not holder_name:
+        raise DomainError(_("Укажите, на кого открыт лицевой счёт."), field="holder_name")
+    if not (phone or "").strip():
+        raise DomainError(_("Укажите телефон: по нему с вами свяжутся."), field="phone")
+    if PersonalAccount.objects.filter(number=number, owner=user).exists():
+        raise DomainError(_("Этот лицевой счёт уже есть в вашем кабинете."), field="number")
+    pending = AccountLinkRequest.objects.filter(
+        user=user, number=number, status=AccountLinkRequest.Status.PENDING
+    )
+    duplicate = _("Заявка на привязку этого лицевого счёта уже подана и рассматривается.")
+    if pending.exists():
+        raise DomainError(duplicate, field="number")
+    waiting = AccountLinkRequest.objects.filter(user=user, status=AccountLinkRequest.Status.PENDING)
+    if waiting.count() >= MAX_PENDING_REQUESTS:
+        raise DomainError(
+            _(
+                "У вас уже %(n)d заявок на рассмотрении. Дождитесь решения по ним или "
+                "напишите в поддержку."
+            )
+            % {"n": MAX_PENDING_REQUESTS}
+        )
+    checked = _check_document(document) if document else None
+    try:
+        with conversations.atomic():
+            request = AccountLinkRequest(
+                user=user,
+                number=number,
+                account=PersonalAccount.objects.residential().filter(number=number).first(),
+                address=address,
+                details=(details or "").strip(),
+                holder_name=holder_name,
+                phone=phone.strip(),
+                due=working_days_after(today, profile.access_request_days),
+            )
+            if checked is not None:
+                checked.upload.seek(0)
+                request.document.save(request.uuid.hex, checked.upload, save=False)
+                conversations.remember_file(request.document.name)
+                request.document_name = checked.name
+                request.document_type = checked.content_type
+                request.document_size = checked.size
+            request.save()
+            audit_record(
+                actor=user,
+                action="account_link_request_create",
+                target=request,
+                subject=user,
+                changes={"number": [None, number]},
+            )
+    except IntegrityError as exc:  # the same request sent twice at once
+        raise DomainError(duplicate, field="number") from exc
+    return request
+
+
+def _settle_requests(*, user, account: PersonalAccount, by) -> None:
+    """An account that reached the cabinet another way (the receipt's proof, staff from
+    the customer's page) settles the cabinet's pending request for it."""
+    AccountLinkRequest.objects.filter(
+        user=user, number=account.number, status=AccountLinkRequest.Status.PENDING
+    ).update(
+        status=AccountLinkRequest.Status.APPROVED,
+        account=account,
+        decided_by=by,
+        decided_at=timezone.now(),
+    )
+
+
+def _lock_pending(request: AccountLinkRequest, to: str) -> AccountLinkRequest:
+    locked = (
+        AccountLinkRequest.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .get(pk=request.pk)
+    )
+    if to not in AccountLinkRequest.TRANSITIONS[locked.status]:
+        raise DomainError(
+            _("Заявка уже рассмотрена: «%(s)s».") % {"s": locked.get_status_display()}
+        )
+    return locked
+
+
+DECISION_FIELDS = ["status", "reason", "account_id"]
+
+
+def _decide(locked: AccountLinkRequest, to: str, staff, *, reason: str = "", account=None):
+    before = audit_snapshot(locked, DECISION_FIELDS)
+    locked.status = to
+    locked.reason = reason
+    locked.decided_by = staff
+    locked.decided_at = timezone.now()
+    if account is not None:
+        locked.account = account
+    locked.save(update_fields=["status", "reason", "decided_by", "decided_at", "account"])
+    return audit_diff(before, audit_snapshot(locked, DECISION_FIELDS))
+
+
+def account_link_request_approve(*, staff, request: AccountLinkRequest) -> PersonalAccount:
+    """Staff approve: the account with the request's number joins the requester's
+    cabinet by the same rule as every link — an account in another cabinet is refused."""
+    _require_access(staff)
+    with transaction.atomic():
+        locked = _lock_pending(request, AccountLinkRequest.Status.APPROVED)
+        found = PersonalAccount.objects.residential().filter(number=locked.number).first()
+        if found is None:
+            raise DomainError(
+                _("Лицевого счёта № %(n)s нет. Откажите, указав причину.") % {"n": locked.number}
+            )
+        account = PersonalAccount.objects.select_for_update().get(pk=found.pk)
+        _link_locked(
+            account=account,
+            user=locked.user,
+            proof="request",
+            already=_("Лицевой счёт № %(n)s уже в кабинете заявителя.") % {"n": account.number},
+            taken=_(
+                "Лицевой счёт № %(n)s уже привязан к другому личному кабинету. Сначала "
+                "отвяжите его там или откажите, указав причину."
+            )
+            % {"n": account.number},
+        )
+        changes = _decide(locked, AccountLinkRequest.Status.APPROVED, staff, account=account)
+        audit_record(
+            actor=staff,
+            action="account_link_request_approve",
+            target=locked,
+            subject=locked.user,
+            changes=changes,
+        )
+        _tell(
+            locked.user,
+            title=_("Лицевой счёт %(n)s добавлен в кабинет") % {"n": account.number},
+            text=_("Заявка на привязку одобрена: счёт в разделе «Лицевые счета»."),
+            key=f"account-link-request-{locked.uuid}-approved",
+        )
+    request.status, request.account = locked.status, account
+    return account
+
+
+def account_link_request_refuse(
+    *, staff, request: AccountLinkRequest, reason: str
+) -> AccountLinkRequest:
+    """Staff refuse, saying why; the resident sees the reason with the request."""
+    _require_access(staff)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Укажите причину отказа: её увидит заявитель."), field="reason")
+    with transaction.atomic():
+        locked = _lock_pending(request, AccountLinkRequest.Status.REFUSED)
+        changes = _decide(locked, AccountLinkRequest.Status.REFUSED, staff, reason=reason[:500])
+        audit_record(
+            actor=staff,
+            action="account_link_request_refuse",
+            target=locked,
+            subject=locked.user,
+            changes=changes,
+            note=reason,
+        )
+        _tell(
+            locked.user,
+            title=_("В привязке лицевого счёта %(n)s отказано") % {"n": locked.number},
+            text=_("Причина: %(r)s") % {"r": reason},
+            key=f"account-link-request-{locked.uuid}-refused",
+        )
+    return locked
+
+
+# --- staff link and unlink for a customer ---------------------------------------------
+
+
+def account_link_by_staff(*, staff, user, account: PersonalAccount) -> PersonalAccount:
+    """Staff put an account into a customer's cabinet (from the customer's page)."""
+    _require_access(staff)
+    if user.is_staff:
+        raise DomainError(_("Лицевой счёт привязывают к кабинету абонента, не сотрудника."))
+    if account.premises_id is None:
+        raise DomainError(_("Счёт договора попадает в кабинет вместе с договором."))
+    with transaction.atomic():
+        account = PersonalAccount.objects.select_for_update().get(pk=account.pk)
+        event = _link_locked(
+            account=account,
+            user=user,
+            proof="staff",
+            already=_("Лицевой счёт № %(n)s уже в этом кабинете.") % {"n": account.number},
+            taken=_(
+                "Лицевой счёт № %(n)s уже привязан к другому личному кабинету. Сначала "
+                "отвяжите его там."
+            )
+            % {"n": account.number},
+        )
+        audit_record(
+            actor=staff,
+            action="account_link_by_staff",
+            target=account,
+            subject=user,
+            changes={"owner_id": [None, user.pk]},
+        )
+        _tell(
+            user,
+            title=_("Лицевой счёт %(n)s добавлен в кабинет") % {"n": account.number},
+            text=_("Счёт добавил сотрудник; он в разделе «Лицевые счета»."),
+            key=f"account-link-{event.pk}",
+        )
+        _settle_requests(user=user, account=account, by=staff)
+    return account
+
+
+def account_unlink_by_staff(*, staff, account: PersonalAccount, reason: str) -> PersonalAccount:
+    """Staff take an account out of the cabinet it is in, saying why; the customer is
+    told the reason. The account's data stays with the utility."""
+    _require_access(staff)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Укажите причину: её увидит владелец кабинета."), field="reason")
+    with transaction.atomic():
+        account = (
+            PersonalAccount.objects.select_for_update(of=("self",))
+            .select_related("owner")
+            .get(pk=account.pk)
+        )
+        if account.owner_id is None:
+            raise DomainError(
+                _("Лицевой счёт № %(n)s не привязан ни к одному кабинету.") % {"n": account.number}
+            )
+        owner = account.owner
+        event = _unlink_locked(account=account)
+        audit_record(
+            actor=staff,
+            action="account_unlink_by_staff",
+            target=account,
+            subject=owner,
+            changes={"owner_id": [owner.pk, None]},
+            note=reason,
+        )
+        _tell(
+            owner,
+            title=_("Лицевой счёт %(n)s убран из кабинета") % {"n": account.number},
+            text=_("Причина: %(r)s") % {"r": reason},
+            key=f"account-unlink-{event.pk}",
+        )
+    return account

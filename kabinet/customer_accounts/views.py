@@ -1,6 +1,8 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -8,9 +10,10 @@ from django.views.decorators.http import require_POST
 
 from kabinet.billing.selectors import account_summary, receipt_visible
 from kabinet.core.errors import DomainError
-from kabinet.core.http import form_error
+from kabinet.core.http import form_error, private_download
+from kabinet.core.utility import get_utility
 from kabinet.customer_accounts import forms, services
-from kabinet.customer_accounts.models import PersonalAccount
+from kabinet.customer_accounts.models import AccountLinkRequest, PersonalAccount
 
 
 def _accounts(user):
@@ -25,7 +28,18 @@ def account_list_view(request):
     accounts = list(_accounts(request.user).filter(owner=request.user))
     if len(accounts) == 1 and "all" not in request.GET:
         return redirect("customer_accounts:detail", uuid=accounts[0].uuid)
-    return render(request, "customer_accounts/list.html", {"accounts": accounts})
+    return render(
+        request,
+        "customer_accounts/list.html",
+        {"accounts": accounts, "link_requests": _link_requests(request.user)[:20]},
+    )
+
+
+def _link_requests(user):
+    """The cabinet's own requests; staff reach them in the back office, not here."""
+    if user.is_staff:
+        return AccountLinkRequest.objects.none()
+    return AccountLinkRequest.objects.visible_to(user).order_by("-created_at")
 
 
 @login_required
@@ -97,3 +111,67 @@ def account_unlink_view(request, uuid):
         return redirect("customer_accounts:detail", uuid=uuid)
     messages.success(request, _("Лицевой счёт %(n)s убран из кабинета.") % {"n": account.number})
     return redirect("customer_accounts:list")
+
+
+# --- заявка на привязку (000 §2.3.1) ----------------------------------------------------
+
+
+@login_required
+def link_request_new_view(request):
+    """Нет кода? The number, the premises and the holder go to an operator, who links
+    the account by the deadline or says why not."""
+    if request.user.is_staff:
+        raise Http404
+    form = forms.LinkRequestForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"number": request.GET.get("number", ""), "phone": request.user.phone or ""},
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            row = services.account_link_request_create(
+                user=request.user,
+                number=d["number"],
+                address=d["address"],
+                holder_name=d["holder_name"],
+                phone=d["phone"],
+                details=d["details"],
+                document=d["document"],
+            )
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Заявка на привязку лицевого счёта %(n)s принята. Её рассмотрят до "
+                    "%(due)s; о решении придёт уведомление."
+                )
+                % {"n": row.number, "due": row.due.strftime("%d.%m.%Y")},
+            )
+            return redirect(f"{reverse('customer_accounts:list')}?all=1")
+    return render(
+        request,
+        "customer_accounts/request_new.html",
+        {"form": form, "days": get_utility().access_request_days},
+    )
+
+
+def _own_request(request, uuid) -> AccountLinkRequest:
+    return get_object_or_404(_link_requests(request.user), uuid=uuid)
+
+
+@login_required
+def link_request_view(request, uuid):
+    return render(request, "customer_accounts/request.html", {"row": _own_request(request, uuid)})
+
+
+@login_required
+def link_request_document_view(request, uuid):
+    row = _own_request(request, uuid)
+    if not row.document:
+        raise Http404
+    return private_download(
+        row.document, filename=row.document_name, content_type=row.document_type
+    )

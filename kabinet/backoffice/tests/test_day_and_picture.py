@@ -150,3 +150,22 @@ def test_a_customer_cannot_open_a_picture(client, alice, charlie):
     client.force_login(charlie)
     assert client.get(reverse("backoffice:user", args=[alice.uuid])).status_code == 404
     assert client.post(reverse("backoffice:user_unlock", args=[alice.uuid])).status_code == 404
+
+
+def test_link_and_unlink_an_account_from_the_picture(client, alice):
+    operator = make_user(login="op-link", staff=True, role="operator")
+    acc = f.account()
+    client.force_login(operator)
+    url = reverse("backoffice:user", args=[alice.uuid])
+    page = client.get(url).content.decode()
+    assert "Привязать лицевой счёт" in page
+    client.post(reverse("accounts_staff:link", args=[alice.uuid]), {"number": acc.number})
+    acc.refresh_from_db()
+    assert acc.owner == alice
+    page = client.get(url).content.decode()
+    assert f"Отвязать счёт {acc.number}" in page
+    client.post(reverse("accounts_staff:unlink", args=[acc.uuid]), {"reason": "продал квартиру"})
+    acc.refresh_from_db()
+    assert acc.owner is None
+    actions = list(AuditEntry.objects.filter(subject=alice).values_list("action", flat=True))
+    assert "account_link_by_staff" in actions and "account_unlink_by_staff" in actions

@@ -172,6 +172,9 @@ class Command(BaseCommand):
         from kabinet.core.management.commands.demo_homes import build_demo_homes
 
         build_demo_homes(resident=resident)
+        from kabinet.customer_accounts.demo import build_demo_link_requests
+
+        build_demo_link_requests(resident=resident)
 
         rng = random.Random(2026)  # noqa: S311 - demo data, not secrets
         for n in range(scale):
