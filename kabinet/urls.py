@@ -23,6 +23,7 @@ urlpatterns = [
     path("staff/news/", include("kabinet.news.staff_urls")),
     path("staff/contracts/", include("kabinet.contracts.staff_urls")),
     path("staff/applications/", include("kabinet.applications.staff_urls")),
+    path("staff/integration/", include("kabinet.integration.export_urls")),
     path("staff/integration/", include("kabinet.integration.urls")),
     path("staff/", include("kabinet.backoffice.urls")),
     path("houses/", include("kabinet.premises.urls")),

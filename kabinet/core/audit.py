@@ -27,6 +27,8 @@ ACTIONS: dict[str, Any] = {
     "issued_access_reissue": _("Доступ выдан повторно"),
     "contract_login_create": _("Создан вход по номеру договора"),
     "contract_login_reset": _("Пароль сброшен на первый (ИНН)"),
+    # integration: exports for the billing system (issue 9)
+    "export_create": _("Создана выгрузка в биллинг"),
 }
 
 

@@ -21,6 +21,7 @@ STAFF_URLCONFS = (
     "kabinet.applications.staff_urls",
     "kabinet.backoffice.urls",
     "kabinet.integration.urls",
+    "kabinet.integration.export_urls",
 )
 
 # Every staff URL and the area that opens it. A new staff URL fails
@@ -61,6 +62,10 @@ AREA_OF = {
     "integration:upload": roles.IMPORTS,
     "integration:batch": roles.IMPORTS,
     "integration:apply": roles.IMPORTS,
+    "integration_exports:list": roles.IMPORTS,
+    "integration_exports:download": roles.IMPORTS,
+    "integration_exports:refresh": roles.IMPORTS,
+    "integration_exports:refresh_run": roles.IMPORTS,
 }
 
 # Pages without arguments that open (200) for a role that has their area.
@@ -75,6 +80,8 @@ PAGES = [
     "backoffice:dashboard",
     "backoffice:billing",
     "integration:list",
+    "integration_exports:list",
+    "integration_exports:refresh",
 ]
 
 
