@@ -72,7 +72,7 @@ class ExportForm(forms.Form):
 
 @staff_required
 def export_list_view(request):
-    form = ExportForm(request.POST or None)
+    form = ExportForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
