@@ -18,12 +18,14 @@ import io
 import json
 import logging
 import re
+import shutil
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -393,24 +395,23 @@ def render(batch: ExportBatch, rows: list[dict]) -> bytes:
     return write_json(columns, rows, batch=batch)
 
 
-def _zip(batch: ExportBatch, table: bytes, objects: list) -> bytes:
+def _zip(batch: ExportBatch, table: bytes, objects: list, into) -> None:
     """Applications: the table as ``applications.<format>`` and every document under
-    ``documents/<number>/``, as the table's ``documents`` column names it."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    ``documents/<number>/``, as the table's ``documents`` column names it; written into
+    the file object ``into`` (a temporary file: documents are copied, not held)."""
+    with zipfile.ZipFile(into, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(f"applications.{batch.format}", table)
         for app in objects:
             for doc in app.files.all():
                 try:
-                    with doc.file.open("rb") as handle:
-                        content = handle.read()
+                    source = doc.file.open("rb")
                 except FileNotFoundError as exc:
                     raise DomainError(
                         _("Файл документа «%(name)s» заявки № %(number)s не найден.")
                         % {"name": doc.name, "number": app.number}
                     ) from exc
-                archive.writestr(document_path(app, doc), content)
-    return out.getvalue()
+                with source, archive.open(document_path(app, doc), "w") as target:
+                    shutil.copyfileobj(source, target, 1024 * 1024)
 
 
 def filename_of(batch: ExportBatch) -> str:
@@ -512,10 +513,14 @@ def _build(batch: ExportBatch) -> None:
         objects = [obj for obj in objects if obj.pk in ours]
     rows = [row for obj in objects for row in to_rows(obj)]
     content = render(batch, rows)
-    if batch.kind == K.APPLICATIONS:
-        content = _zip(batch, content, objects)
     batch.filename = filename_of(batch)
-    batch.file.save(batch.uuid.hex, ContentFile(content), save=False)
+    if batch.kind == K.APPLICATIONS:
+        with tempfile.TemporaryFile() as archive:
+            _zip(batch, content, objects, archive)
+            archive.seek(0)
+            batch.file.save(batch.uuid.hex, File(archive), save=False)
+    else:
+        batch.file.save(batch.uuid.hex, ContentFile(content), save=False)
     batch.rows = len(objects)
     batch.marked = len(ours)
     batch.status = ExportBatch.Status.READY
