@@ -363,6 +363,8 @@ def write_xlsx(columns: list[Col], rows: list[dict], *, title: str) -> bytes:
             elif c.kind == "text":
                 value = str(value)
             cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # text as typed: «=…» is never a formula
             if c.kind in formats:
                 cell.number_format = formats[c.kind]
             cells.append(cell)

@@ -327,6 +327,18 @@ def test_xlsx_cells_are_typed(export, readings, payments):
     assert [row["amount"] for row in rows] == [1500.0, 25.5]
 
 
+def test_xlsx_text_is_never_a_formula(export, applications):
+    Application.objects.filter(pk=applications[0].pk).update(applicant_name='=HYPERLINK("x")')
+    data = table(export("applications", "xlsx"))
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
+    cell = sheet.cell(row=2, column=exports_column("applications", "applicant_name"))
+    assert (cell.value, cell.data_type) == ('=HYPERLINK("x")', "s")
+
+
+def exports_column(kind, key) -> int:
+    return [c.key for c in exports.COLUMNS[kind]].index(key) + 1
+
+
 def test_json_keeps_decimals_exact_and_documents_as_objects(export, readings, applications):
     r1, _ = readings
     _, rows = rows_of(export("readings", "json"))
