@@ -268,6 +268,18 @@ KABINET_APPEAL_UPLOADS_DIR = envstr(
 KABINET_INTEGRATION_UPLOADS_DIR = envstr(
     "KABINET_INTEGRATION_UPLOADS_DIR", str(VAR_DIR / "uploads" / "integration")
 )
+# Files exported for the billing system (downloaded by staff through the portal).
+KABINET_INTEGRATION_EXPORTS_DIR = envstr(
+    "KABINET_INTEGRATION_EXPORTS_DIR", str(VAR_DIR / "exports" / "integration")
+)
+# Where the billing system drops its files for the daily refresh (003 §3.1), and the
+# hour (local time) the refresh runs.
+KABINET_INTEGRATION_INBOX_DIR = envstr(
+    "KABINET_INTEGRATION_INBOX_DIR", str(VAR_DIR / "integration" / "inbox")
+)
+KABINET_INTEGRATION_REFRESH_HOUR = envint("KABINET_INTEGRATION_REFRESH_HOUR", 19)
+if not 0 <= KABINET_INTEGRATION_REFRESH_HOUR <= 23:
+    raise ImproperlyConfigured("KABINET_INTEGRATION_REFRESH_HOUR must be an hour, 0 to 23")
 
 # The utility this deployment serves: one of kabinet.core.utility_profiles.PROFILES.
 KABINET_UTILITY = envstr("KABINET_UTILITY", "tek_spb")
@@ -322,4 +334,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=10, minute=0),
     },
     "news-notify-due": {"task": "kabinet.news.tasks.notify_due", "schedule": 600.0},
+    "integration-refresh": {
+        "task": "integration.refresh",
+        "schedule": crontab(hour=KABINET_INTEGRATION_REFRESH_HOUR, minute=0),
+    },
 }

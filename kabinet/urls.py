@@ -24,6 +24,7 @@ urlpatterns = [
     path("staff/contracts/", include("kabinet.contracts.staff_urls")),
     path("staff/accounts/", include("kabinet.customer_accounts.staff_urls")),
     path("staff/applications/", include("kabinet.applications.staff_urls")),
+    path("staff/integration/", include("kabinet.integration.export_urls")),
     path("staff/integration/", include("kabinet.integration.urls")),
     path("staff/readings/", include("kabinet.metering.staff_urls")),
     path("staff/", include("kabinet.backoffice.urls")),

@@ -37,6 +37,8 @@ ACTIONS: dict[str, Any] = {
     "account_link_request_refuse": _("В привязке лицевого счёта отказано"),
     "account_link_by_staff": _("Сотрудник привязал лицевой счёт к кабинету"),
     "account_unlink_by_staff": _("Сотрудник отвязал лицевой счёт от кабинета"),
+    # integration: exports for the billing system (issue 9)
+    "export_create": _("Создана выгрузка в биллинг"),
 }
 
 

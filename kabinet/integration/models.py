@@ -123,3 +123,146 @@ class ImportRejection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.line}: {self.reason}"
+
+
+# --- Выгрузки в биллинг (exports) and the daily refresh -----------------------------
+
+
+class ExportStorage(FileSystemStorage):
+    """Export files, under ``KABINET_INTEGRATION_EXPORTS_DIR``; no URL (staff download
+    them through the portal's own view)."""
+
+    @property
+    def base_location(self):
+        return str(settings.KABINET_INTEGRATION_EXPORTS_DIR)
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    @property
+    def base_url(self):
+        return None
+
+    def url(self, name):
+        raise ValueError("export files have no URL")
+
+
+export_storage = ExportStorage()
+
+
+def export_path(instance, filename: str) -> str:
+    return instance.uuid.hex
+
+
+class ExportBatch(models.Model):
+    """Выгрузка: what the portal collected of one kind over a period, as one file for
+    the billing system; its rows are marked (``ExportedRow``) the first time out."""
+
+    class Kind(models.TextChoices):
+        READINGS = "readings", _("показания, переданные потребителями")
+        REPORTS = "reports", _("отчёты о потреблении")
+        APPLICATIONS = "applications", _("заявки и их документы")
+        PAYMENTS = "payments", _("онлайн-оплаты")
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+        JSON = "json", "JSON"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("готовится")
+        READY = "ready", _("готова")
+        FAILED = "failed", _("ошибка")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(_("что выгружается"), max_length=20, choices=Kind.choices)
+    date_from = models.DateField(_("с"))
+    date_to = models.DateField(_("по"))
+    format = models.CharField(_("формат"), max_length=4, choices=Format.choices)
+    only_new = models.BooleanField(_("только новые"), default=True)
+    status = models.CharField(
+        _("статус"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    rows = models.PositiveIntegerField(_("строк"), default=0)
+    marked = models.PositiveIntegerField(_("выгружено впервые"), default=0)
+    file = models.FileField(
+        storage=export_storage, upload_to=export_path, max_length=100, blank=True
+    )
+    filename = models.CharField(_("имя файла"), max_length=200, blank=True)
+    error = models.TextField(_("ошибка"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("выгрузил"),
+    )
+    created_at = models.DateTimeField(_("создана"), default=timezone.now)
+    finished_at = models.DateTimeField(_("готова"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("выгрузка в биллинг")
+        verbose_name_plural = _("выгрузки в биллинг")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.date_from:%d.%m.%Y}–{self.date_to:%d.%m.%Y}"
+
+
+class ExportedRow(models.Model):
+    """A row of the portal (a reading, a report, an application, a payment) that has
+    gone to the billing system: marked by the first export that carried it, once."""
+
+    batch = models.ForeignKey(ExportBatch, on_delete=models.CASCADE, related_name="marks")
+    kind = models.CharField(max_length=20, choices=ExportBatch.Kind.choices)
+    object_id = models.PositiveBigIntegerField()
+    exported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("выгруженная строка")
+        verbose_name_plural = _("выгруженные строки")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="exported_row_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id}"
+
+
+class RefreshRun(models.Model):
+    """Ежедневное обновление: one run over the billing system's inbox (003 §3.1), the
+    files it found and the import batch each became (``files``: a list of
+    ``{"name", "kind", "batch", "status", "error"}``, ``batch`` an ImportBatch uuid)."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("выполняется")
+        OK = "ok", _("выполнено")
+        PARTIAL = "partial", _("выполнено частично")
+        FAILED = "failed", _("ошибка")
+        NOTHING = "nothing", _("новых файлов не было")
+
+    day = models.DateField(_("день"))
+    forced = models.BooleanField(_("запущено вручную"), default=False)
+    status = models.CharField(
+        _("статус"), max_length=10, choices=Status.choices, default=Status.RUNNING
+    )
+    files = models.JSONField(_("файлы"), default=list, blank=True)
+    error = models.TextField(_("ошибка"), blank=True)
+    started_at = models.DateTimeField(_("начато"), default=timezone.now)
+    finished_at = models.DateTimeField(_("закончено"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("ежедневное обновление")
+        verbose_name_plural = _("ежедневные обновления")
+        constraints = [
+            # The scheduled run happens once a day; forced runs may add more.
+            models.UniqueConstraint(
+                fields=["day"], condition=models.Q(forced=False), name="refresh_once_a_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day:%d.%m.%Y}: {self.get_status_display()}"

@@ -81,6 +81,10 @@ AREA_OF = {
     "integration:upload": roles.IMPORTS,
     "integration:batch": roles.IMPORTS,
     "integration:apply": roles.IMPORTS,
+    "integration_exports:list": roles.IMPORTS,
+    "integration_exports:download": roles.IMPORTS,
+    "integration_exports:refresh": roles.IMPORTS,
+    "integration_exports:refresh_run": roles.IMPORTS,
 }
 
 # Pages without arguments that open (200) for a role that has their area.
@@ -99,6 +103,8 @@ PAGES = [
     "metering_staff:queue",
     "backoffice:team",
     "backoffice:settings",
+    "integration_exports:list",
+    "integration_exports:refresh",
 ]
 
 
