@@ -1,12 +1,13 @@
 from django.urls import path
 
-from kabinet.backoffice import views
+from kabinet.backoffice import audit_views, views
 
 app_name = "backoffice"
 
 urlpatterns = [
     path("", views.dashboard_view, name="dashboard"),
     path("billing/", views.billing_view, name="billing"),
+    path("audit/", audit_views.audit_view, name="audit"),
     path("billing/mailings/<int:pk>/retry/", views.mailing_retry_view, name="mailing_retry"),
     path("access/issue/", views.issue_access_view, name="issue_access"),
     path("access/<int:pk>/card/", views.issued_card_view, name="issued_card"),

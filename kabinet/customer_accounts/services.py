@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kabinet.billing.models import Payment
+from kabinet.core.audit import audit_record
 from kabinet.core.errors import DomainError
 from kabinet.core.money import to_kopecks
 from kabinet.core.utility import get_utility
@@ -179,6 +180,14 @@ def account_link(*, user, number: str, proof, today: date | None = None) -> Pers
         AccountLinkEvent.objects.create(
             account=account, user=user, action=AccountLinkEvent.Action.LINKED, proof=kind
         )
+        audit_record(
+            actor=user,
+            action="account_link",
+            target=account,
+            subject=user,
+            changes={"owner_id": [None, user.pk]},
+            note=kind,
+        )
         throttle.clear("account_link", key)
     return account
 
@@ -194,4 +203,11 @@ def account_unlink(*, user, account: PersonalAccount) -> None:
         account.save(update_fields=["owner", "linked_at"])
         AccountLinkEvent.objects.create(
             account=account, user=user, action=AccountLinkEvent.Action.UNLINKED
+        )
+        audit_record(
+            actor=user,
+            action="account_unlink",
+            target=account,
+            subject=user,
+            changes={"owner_id": [user.pk, None]},
         )

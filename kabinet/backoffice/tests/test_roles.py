@@ -57,6 +57,7 @@ AREA_OF = {
     "backoffice:user": roles.CUSTOMERS,
     "backoffice:user_reissue": roles.ACCESS,
     "backoffice:user_reset_first_password": roles.ACCESS,
+    "backoffice:audit": roles.ADMIN,
     "integration:list": roles.IMPORTS,
     "integration:upload": roles.IMPORTS,
     "integration:batch": roles.IMPORTS,
@@ -74,6 +75,7 @@ PAGES = [
     "contracts_staff:reports",
     "backoffice:dashboard",
     "backoffice:billing",
+    "backoffice:audit",
     "integration:list",
 ]
 
