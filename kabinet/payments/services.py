@@ -137,6 +137,15 @@ def _save_card(payment: OnlinePayment, remote: ProviderPayment) -> None:
         card.deleted_at = None
         card.title, card.expiry = method.title, method.expiry
         card.save(update_fields=["deleted_at", "title", "expiry"])
+        created = True
+    if created:  # the customer asked to keep the card with this payment
+        audit_record(
+            actor=payment.user,
+            action="card_save",
+            target=card,
+            subject=payment.user,
+            changes={"card": [None, card.title]},
+        )
 
 
 def _apply(payment: OnlinePayment, remote: ProviderPayment, note: str) -> None:

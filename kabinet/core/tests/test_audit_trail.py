@@ -70,6 +70,27 @@ def test_a_members_rights_change_keeps_old_and_new(alice, charlie):
     assert AuditEntry.objects.filter(action="member_set_rights").count() == 1
 
 
+def test_an_email_change_keeps_the_old_address_and_not_the_code(
+    alice, django_capture_on_commit_callbacks
+):
+    import re
+
+    from django.core import mail
+
+    from kabinet.identity.services import Client, email_change_confirm, email_change_request
+
+    client = Client(ip="127.0.0.1", user_agent="pytest")
+    with django_capture_on_commit_callbacks(execute=True):
+        email_change_request(user=alice, email="alice.new@example.ru", client=client)
+    assert not AuditEntry.objects.exists()  # a code sent changes nothing yet
+    code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+    email_change_confirm(user=alice, email="alice.new@example.ru", code=code)
+    entry = only("email_change")
+    assert (entry.actor, entry.subject) == (alice, alice)
+    assert entry.changes == {"email": ["alice@example.ru", "alice.new@example.ru"]}
+    assert code not in json.dumps(entry.changes) + entry.note
+
+
 # --- personal accounts ------------------------------------------------------------------
 
 
@@ -137,6 +158,35 @@ def test_a_refused_contract_request_keeps_the_reason(alice, staff):
     assert (entry.actor, entry.subject) == (staff, alice)
     assert entry.changes == {"status": ["pending", "refused"]}
     assert entry.note == "Не подписано"
+
+
+def test_an_accepted_consumption_report_names_the_contracts_holder(alice, staff):
+    from kabinet.contracts.models import ConsumptionReport
+    from kabinet.contracts.services.reports import report_accept
+    from kabinet.contracts.tests.factories import contract, organisation
+
+    con = contract(party=organisation(alice))
+    report = ConsumptionReport.objects.create(
+        point=con.points.get(),
+        period=date(2026, 3, 1),
+        consumption=Decimal("100.50"),
+        read_on=date(2026, 3, 19),
+        scan="report.pdf",
+        scan_name="report.pdf",
+        scan_type="application/pdf",
+        scan_size=10,
+        submitted_by=alice,
+    )
+    with pytest.raises(DomainError):
+        report_accept(by=staff, report=report, accepted_consumption=Decimal("-1"))
+    report_accept(by=staff, report=report, accepted_consumption=Decimal("98.40"), note="по акту")
+    entry = only("report_accept")
+    assert (entry.actor, entry.subject) == (staff, alice)
+    assert entry.changes == {
+        "status": ["sent", "accepted"],
+        "accepted_consumption": [None, "98.40"],
+        "note": ["", "по акту"],
+    }
 
 
 # --- metering ---------------------------------------------------------------------------
