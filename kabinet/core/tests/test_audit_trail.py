@@ -135,6 +135,19 @@ def test_a_customer_cannot_answer_and_nothing_is_written(alice):
     assert not AuditEntry.objects.exists()
 
 
+def test_a_staff_status_move_of_an_appeal(alice, staff):
+    from kabinet.appeals.services import appeal_transition
+    from kabinet.appeals.tests.factories import appeal
+
+    item = appeal(alice)
+    with pytest.raises(DomainError):  # not from «новое» straight to «в работе»
+        appeal_transition(appeal=item, to="in_work", by=staff)
+    appeal_transition(appeal=item, to="registered", by=staff, comment="Принято")
+    entry = only("appeal_transition")
+    assert (entry.actor, entry.subject, entry.note) == (staff, alice, "Принято")
+    assert entry.changes == {"status": ["new", "registered"]}
+
+
 # --- contracts --------------------------------------------------------------------------
 
 
@@ -281,6 +294,16 @@ def test_an_outage_entered_by_staff(staff):
         "starts_on": [None, start.isoformat()],
         "ends_on": [None, (start + timedelta(days=3)).isoformat()],
     }
+
+
+def test_an_outages_load_is_one_line_with_its_counts():
+    from kabinet.outages.services import outages_load
+
+    report = outages_load(rows=[{"id": ""}, {"id": ""}])
+    assert len(report.rejected) == 2
+    entry = only("outages_load")
+    assert entry.actor is None and entry.actor_label == "Система"
+    assert entry.note == "Добавлено: 0, изменено: 0, без изменений: 0, с ошибками: 2."
 
 
 def test_a_news_correction_keeps_the_old_title(staff):
