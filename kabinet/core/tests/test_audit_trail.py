@@ -394,3 +394,25 @@ def test_an_import_is_one_line_per_batch_not_per_row(staff):
     assert entry.changes["rejected"] == [None, 1]
     assert entry.changes["total"] == [None, 4]
     assert AuditEntry.objects.count() == 2  # no line per row
+
+
+def test_every_action_code_written_by_a_service_has_a_russian_label():
+    """A code without a label shows as it is: each one a service writes must have one."""
+    import re
+    from pathlib import Path
+
+    import kabinet
+    from kabinet.core.audit import ACTIONS
+
+    written = set()
+    for path in Path(kabinet.__file__).parent.rglob("*.py"):
+        if "tests" in path.parts or "migrations" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        if "audit_record(" not in text:
+            continue
+        for line in re.findall(r"\baction=([^\n]*)", text):
+            written |= set(re.findall(r'"([a-z]+(?:_[a-z]+)+)"', line))
+        written |= set(re.findall(r'MeterEvent\.Action\.\w+: "([a-z_]+)"', text))
+    assert {"appeal_ask", "meter_verify", "import_apply"} <= written
+    assert sorted(written - set(ACTIONS)) == []
