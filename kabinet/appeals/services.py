@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from kabinet.appeals import conversations, uploads
 from kabinet.appeals.models import Appeal, AppealEvent
 from kabinet.backoffice import roles
+from kabinet.core.audit import audit_record
 from kabinet.core.errors import DomainError
 from kabinet.core.utility import get_utility
 from kabinet.core.utility_profiles import APPEAL_TOPIC_ACCOUNT_LINK, APPEAL_TOPIC_PERSONAL_DATA
@@ -31,10 +32,13 @@ def appeal_topics() -> tuple[str, ...]:
     return tuple(topics)
 
 
-def appeal_transition(*, appeal: Appeal, to: str, by, comment: str = "") -> Appeal:
+def appeal_transition(
+    *, appeal: Appeal, to: str, by, comment: str = "", audit: bool = True
+) -> Appeal:
     """Move an appeal to status ``to`` if ``Appeal.TRANSITIONS`` allows it: the row is
     locked, the status's date set, and a history row written (who, when, from, to,
-    comment). Returns the locked, updated appeal."""
+    comment). Returns the locked, updated appeal. ``audit`` False: the caller writes
+    the journal line itself (an answer is one line with its status moves)."""
     with conversations.atomic():
         locked = Appeal.objects.select_for_update().get(pk=appeal.pk)
         if to not in Appeal.Status.values:
@@ -57,6 +61,15 @@ def appeal_transition(*, appeal: Appeal, to: str, by, comment: str = "") -> Appe
             at=now,
             comment=(comment or "").strip()[:500],
         )
+        if audit:
+            audit_record(
+                actor=by,
+                action="appeal_transition",
+                target=locked,
+                subject=locked.user,
+                changes={"status": [locked.status, to]},
+                note=(comment or "").strip()[:500],
+            )
         locked.status = to
         fields = ["status"]
         dated = Appeal.DATED.get(to)
@@ -173,11 +186,22 @@ def appeal_answer(*, staff, appeal: Appeal, text: str, files=(), final: bool = T
         message = conversations.message_post(
             conversation=locked.conversation, author=staff, text=text, files=checked
         )
+        was = locked.status
         if locked.status == Appeal.Status.NEW:
-            locked = appeal_transition(appeal=locked, to=Appeal.Status.REGISTERED, by=staff)
+            locked = appeal_transition(
+                appeal=locked, to=Appeal.Status.REGISTERED, by=staff, audit=False
+            )
         target = Appeal.Status.ANSWERED if final else Appeal.Status.IN_WORK
         if locked.status != target:
-            locked = appeal_transition(appeal=locked, to=target, by=staff)
+            locked = appeal_transition(appeal=locked, to=target, by=staff, audit=False)
+        audit_record(
+            actor=staff,
+            action="appeal_answer" if final else "appeal_ask",
+            target=locked,
+            subject=locked.user,
+            changes={"status": [was, locked.status]} if was != locked.status else None,
+            note=text[:300],
+        )
         url = reverse("appeals:detail", kwargs={"uuid": locked.uuid})
         title = _("Ответ на обращение № %(n)s") % {"n": locked.number}
         notify(

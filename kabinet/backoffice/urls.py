@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kabinet.backoffice import admin_views, views
+from kabinet.backoffice import admin_views, audit_views, views
 
 app_name = "backoffice"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("team/", admin_views.team_view, name="team"),
     path("team/<uuid:uuid>/roles/", admin_views.team_roles_view, name="team_roles"),
     path("settings/", admin_views.settings_view, name="settings"),
+    path("audit/", audit_views.audit_view, name="audit"),
     path("billing/mailings/<int:pk>/retry/", views.mailing_retry_view, name="mailing_retry"),
     path("access/issue/", views.issue_access_view, name="issue_access"),
     path("access/<int:pk>/card/", views.issued_card_view, name="issued_card"),

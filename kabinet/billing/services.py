@@ -34,6 +34,7 @@ from kabinet.billing.models import (
     ReceiptMailing,
     Tariff,
 )
+from kabinet.core.audit import audit_diff, audit_record, audit_snapshot
 from kabinet.core.errors import DomainError
 from kabinet.core.money import add_months, format_period, format_quantity, format_rub, period_of
 from kabinet.core.utility import get_utility
@@ -58,8 +59,10 @@ def tariff_add(
     norm_basis: str = "",
     months: str = "",
     basis_document: str = "",
+    by=None,
 ) -> Tariff:
-    """Новый тариф from a date: the one in force before it ends the day before."""
+    """Новый тариф from a date: the one in force before it ends the day before. Added
+    by staff (``by``), it goes to the journal."""
     service = service.strip()
     if price_kopecks < 0:
         raise DomainError(_("Цена не может быть отрицательной."), field="price_kopecks")
@@ -86,7 +89,7 @@ def tariff_add(
         if current and (current.valid_to is None or current.valid_to >= valid_from):
             current.valid_to = valid_from - timedelta(days=1)
             current.save(update_fields=["valid_to"])
-        return Tariff.objects.create(
+        tariff = Tariff.objects.create(
             service=service,
             zone=zone,
             unit=unit,
@@ -97,6 +100,14 @@ def tariff_add(
             months=months,
             basis_document=basis_document,
         )
+        if by is not None:
+            audit_record(
+                actor=by,
+                action="tariff_add",
+                target=tariff,
+                changes={"price_kopecks": [None, price_kopecks], "valid_from": [None, valid_from]},
+            )
+        return tariff
 
 
 def _months(months: str) -> str:
@@ -506,11 +517,19 @@ def receipt_delivery_set(
                     _("Введите e-mail, например ivanov@mail.ru."), field="email"
                 ) from exc
         delivery, _created = ReceiptDelivery.objects.get_or_create(account=account)
+        before = audit_snapshot(delivery, ["paperless", "email"])
         delivery.paperless = paperless
         delivery.email = email if paperless else delivery.email
         delivery.changed_at = timezone.now()
         delivery.changed_by = user
         delivery.save()
+        audit_record(
+            actor=user,
+            action="receipt_delivery_set",
+            target=delivery,
+            subject=account.owner,
+            changes=audit_diff(before, audit_snapshot(delivery, ["paperless", "email"])),
+        )
         return delivery
 
 
@@ -576,8 +595,16 @@ def receipt_mailing_retry(*, by, mailing: ReceiptMailing) -> ReceiptMailing:
         mailing = ReceiptMailing.objects.select_for_update().get(pk=mailing.pk)
         if mailing.status == ReceiptMailing.Status.SENT:
             raise DomainError(_("Эта квитанция уже отправлена."))
+        was = mailing.status
         mailing.status = ReceiptMailing.Status.QUEUED
         mailing.save(update_fields=["status"])
+        audit_record(
+            actor=by,
+            action="receipt_mailing_retry",
+            target=mailing,
+            subject=mailing.document.account.owner,
+            changes={"status": [was, mailing.status]},
+        )
         _queue_mailing(mailing)
     mailing.refresh_from_db()
     return mailing
@@ -617,6 +644,12 @@ def billing_run_start(*, by, kind: str, period: date) -> BillingRun:
                 run = BillingRun.objects.create(kind=kind, period=period, created_by=by)
         except IntegrityError as exc:  # started by someone else this very moment
             raise DomainError(busy_message, field="period") from exc
+        audit_record(
+            actor=by,
+            action="billing_run_start",
+            target=run,
+            changes={"kind": [None, kind], "period": [None, period]},
+        )
         from kabinet.billing.tasks import execute_billing_run
 
         transaction.on_commit(lambda: execute_billing_run.delay(run_id=run.pk))

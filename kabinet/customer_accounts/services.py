@@ -209,6 +209,7 @@ def account_link(*, user, number: str, proof, today: date | None = None) -> Pers
             target=account,
             subject=user,
             changes={"owner_id": [None, user.pk]},
+            note=PROOF_KINDS[type(proof)],
         )
         _settle_requests(user=user, account=account, by=None)
         throttle.clear("account_link", key)

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kabinet.core.audit import audit_record
 from kabinet.core.errors import DomainError
 from kabinet.integration.models import ImportBatch, ImportRejection
 from kabinet.integration.parsing import Row, parse_rows
@@ -103,6 +104,7 @@ def import_upload(*, staff, kind: str, upload) -> ImportBatch:
     batch = ImportBatch(kind=kind, format=fmt, original_name=name[-200:], created_by=staff)
     batch.file.save(batch.uuid.hex, upload, save=False)
     batch.save()
+    audit_record(actor=staff, action="import_upload", target=batch, note=batch.original_name)
     transaction.on_commit(lambda: import_preview_task.delay(batch.pk))
     return batch
 
@@ -160,8 +162,15 @@ def import_request_apply(*, staff, batch: ImportBatch) -> ImportBatch:
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != S.PREVIEWED:
         raise DomainError(_("Применить можно только проверенную загрузку."))
+    was = batch.status
     _move(batch, S.APPLYING)
     batch.save(update_fields=["status"])
+    audit_record(
+        actor=staff,
+        action="import_request_apply",
+        target=batch,
+        changes={"status": [was, batch.status]},
+    )
     transaction.on_commit(lambda: import_apply_task.delay(batch.pk))
     return batch
 
@@ -221,6 +230,16 @@ def import_apply(*, batch: ImportBatch) -> ImportBatch:
             batch.good = batch.total - batch.rejected
             batch.applied_at = timezone.now()
             batch.save()
+            # One line for the whole batch (never one per row); the worker is the system.
+            audit_record(
+                actor=None,
+                action="import_apply",
+                target=batch,
+                changes={
+                    name: [None, getattr(batch, name)]
+                    for name in ("total", "created", "updated", "unchanged", "rejected")
+                },
+            )
         return batch
     except Exception as exc:
         _fail(batch.pk, exc)

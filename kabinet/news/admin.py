@@ -19,7 +19,7 @@ class NewsAdmin(admin.ModelAdmin):
         data = {k: form.cleaned_data[k] for k in ("title", "text", "published_at")}
         try:
             if change:
-                services.news_update(news=obj, **data)
+                services.news_update(news=obj, by=request.user, **data)
             else:
                 obj.pk = services.news_publish(by=request.user, **data).pk
         except DomainError as exc:

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kabinet.core.audit import audit_diff, audit_record, audit_snapshot
 from kabinet.core.errors import DomainError
 from kabinet.news.models import News, NewsRead
 from kabinet.notifications.models import Kind, Notice
@@ -44,18 +45,30 @@ def news_publish(*, title: str, text: str, published_at: datetime | None = None,
     news = News.objects.create(
         title=title, text=text, published_at=published_at or timezone.now(), created_by=by
     )
+    if by is not None:  # the demo's news are not journalled
+        audit_record(
+            actor=by,
+            action="news_publish",
+            target=news,
+            changes={"title": [None, title], "published_at": [None, news.published_at]},
+        )
     _queue_notices(news)
     return news
 
 
 @transaction.atomic
-def news_update(*, news: News, title: str, text: str, published_at: datetime) -> News:
+def news_update(*, news: News, title: str, text: str, published_at: datetime, by=None) -> News:
     """Correct a news item. Readers are not notified again; an item moved ahead that was
     not yet notified is notified when its time comes."""
     title, text = _check(title=title, text=text)
     news = News.objects.select_for_update().get(pk=news.pk)
+    before = audit_snapshot(news, ["title", "text", "published_at"])
     news.title, news.text, news.published_at = title, text, published_at
     news.save(update_fields=["title", "text", "published_at"])
+    changes = audit_diff(before, audit_snapshot(news, ["title", "text", "published_at"]))
+    if "text" in changes:  # a news text is long: the journal says only that it changed
+        changes["text"] = ["…", "…"]
+    audit_record(actor=by, action="news_update", target=news, changes=changes)
     if news.notified_at is None:
         _queue_notices(news)
     return news

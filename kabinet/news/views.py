@@ -73,7 +73,7 @@ def staff_edit_view(request, pk):
     form = NewsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.news_update(news=news, **form.cleaned_data)
+            services.news_update(news=news, by=request.user, **form.cleaned_data)
         except DomainError as exc:
             form_error(form, exc)
         else:

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from kabinet.core.audit import audit_diff, audit_record, audit_snapshot
 from kabinet.core.errors import DomainError
 from kabinet.notifications.models import Kind
 from kabinet.notifications.services import notify
@@ -110,6 +111,13 @@ def outage_create(
         to_ends_on=ends_on,
         by=by,
     )
+    if by is not None:  # a load's rows are journalled as one line by outages_load
+        audit_record(
+            actor=by,
+            action="outage_create",
+            target=outage,
+            changes={"starts_on": [None, starts_on], "ends_on": [None, ends_on]},
+        )
     title = _("Отключение %(service)s: %(address)s, %(s)s — %(e)s") % {
         "service": outage.get_service_display(),
         "address": house.short_address,
@@ -120,6 +128,9 @@ def outage_create(
         outage=outage, title=title, text=_describe(outage), dedupe_key=f"outage-{outage.pk}"
     )
     return outage
+
+
+AUDITED = ["kind", "service", "reason", "starts_on", "ends_on"]
 
 
 @transaction.atomic
@@ -144,6 +155,7 @@ def outage_update(
         .get(pk=outage.pk)
     )
     old_dates = (outage.starts_on, outage.ends_on)
+    before = audit_snapshot(outage, AUDITED)
     others_changed = (outage.kind, outage.service, outage.reason) != (kind, service, reason)
     dates_changed = old_dates != (starts_on, ends_on)
     if not (dates_changed or others_changed):
@@ -152,6 +164,14 @@ def outage_update(
     outage.starts_on, outage.ends_on = starts_on, ends_on
     outage.save(update_fields=["kind", "service", "reason", "starts_on", "ends_on"])
     comment = (comment or "").strip()[:300]
+    if by is not None:
+        audit_record(
+            actor=by,
+            action="outage_update",
+            target=outage,
+            note=comment,
+            changes=audit_diff(before, audit_snapshot(outage, AUDITED)),
+        )
     if dates_changed:
         event = OutageEvent.objects.create(
             outage=outage,
@@ -352,4 +372,14 @@ def outages_load(*, rows: Iterable[Mapping[str, Any]], by=None) -> LoadReport:
             report.rejected.append((number, _("Нет поля %(f)s.") % {"f": exc}))
             continue
         setattr(report, outcome, getattr(report, outcome) + 1)
+    audit_record(actor=by, action="outages_load", note=_load_note(report))
     return report
+
+
+def _load_note(report: LoadReport) -> str:
+    return _("Добавлено: %(c)d, изменено: %(ch)d, без изменений: %(u)d, с ошибками: %(r)d.") % {
+        "c": report.created,
+        "ch": report.changed,
+        "u": report.unchanged,
+        "r": len(report.rejected),
+    }

@@ -34,6 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kabinet.billing.models import Payment as LedgerPayment
+from kabinet.core.audit import audit_record
 from kabinet.core.errors import DomainError
 from kabinet.core.money import format_period, format_rub, period_of
 from kabinet.customer_accounts.models import PersonalAccount
@@ -136,6 +137,15 @@ def _save_card(payment: OnlinePayment, remote: ProviderPayment) -> None:
         card.deleted_at = None
         card.title, card.expiry = method.title, method.expiry
         card.save(update_fields=["deleted_at", "title", "expiry"])
+        created = True
+    if created:  # the customer asked to keep the card with this payment
+        audit_record(
+            actor=payment.user,
+            action="card_save",
+            target=card,
+            subject=payment.user,
+            changes={"card": [None, card.title]},
+        )
 
 
 def _apply(payment: OnlinePayment, remote: ProviderPayment, note: str) -> None:
@@ -472,11 +482,21 @@ def card_delete(*, user, card: SavedCard) -> None:
             raise DomainError(_("Этой карты нет в вашем кабинете."))
         card.deleted_at = timezone.now()
         card.save(update_fields=["deleted_at"])
+        ended = 0
         for autopay in Autopay.objects.filter(card=card, status=Autopay.Status.ACTIVE):
             autopay.status = Autopay.Status.CANCELLED
             autopay.ended_at = timezone.now()
             autopay.note = _("карта удалена")
             autopay.save(update_fields=["status", "ended_at", "note"])
+            ended += 1
+        audit_record(
+            actor=user,
+            action="card_delete",
+            target=card,
+            subject=user,
+            changes={"deleted_at": [None, card.deleted_at]},
+            note=_("Отменено автоплатежей: %(n)d.") % {"n": ended} if ended else "",
+        )
 
 
 def autopay_set(
@@ -505,12 +525,14 @@ def autopay_set(
         )
     with transaction.atomic():
         PersonalAccount.objects.select_for_update().get(pk=account.pk)
+        before = {"day": None, "ceiling_kopecks": None, "card": None}
         for old in Autopay.objects.filter(account=account, status=Autopay.Status.ACTIVE):
+            before = {"day": old.day, "ceiling_kopecks": old.ceiling_kopecks, "card": old.card_id}
             old.status = Autopay.Status.CANCELLED
             old.ended_at = timezone.now()
             old.note = _("заменён новым")
             old.save(update_fields=["status", "ended_at", "note"])
-        return Autopay.objects.create(
+        autopay = Autopay.objects.create(
             user=user,
             account=account,
             card=card,
@@ -520,6 +542,15 @@ def autopay_set(
             # Set up after this month's day: the first charge is next month.
             last_period=period_of(today) if today.day >= day else None,
         )
+        after = {"day": day, "ceiling_kopecks": ceiling_kopecks, "card": card.pk}
+        audit_record(
+            actor=user,
+            action="autopay_set",
+            target=autopay,
+            subject=user,
+            changes={k: [before[k], after[k]] for k in after if before[k] != after[k]},
+        )
+        return autopay
 
 
 def _a_year_from(day: date) -> date:
@@ -540,6 +571,13 @@ def autopay_cancel(*, user, autopay: Autopay) -> None:
         autopay.status = Autopay.Status.CANCELLED
         autopay.ended_at = timezone.now()
         autopay.save(update_fields=["status", "ended_at"])
+        audit_record(
+            actor=user,
+            action="autopay_cancel",
+            target=autopay,
+            subject=user,
+            changes={"status": [Autopay.Status.ACTIVE, autopay.status]},
+        )
 
 
 def _autopay_mail(autopay: Autopay, template: str, **context) -> None:

@@ -11,6 +11,7 @@ from kabinet.applications.models import Application, ApplicationEvent, InfoReque
 from kabinet.applications.services.drafts import MAX_FILES_PER_APPLICATION, _store
 from kabinet.applications.services.workflow import _event, _lock, application_notify
 from kabinet.backoffice import roles
+from kabinet.core.audit import audit_record
 from kabinet.core.errors import DomainError
 
 MAX_TEXT = 5000
@@ -45,6 +46,13 @@ def info_request_ask(*, staff, application: Application, text: str) -> InfoReque
         locked = _filed_open(application)
         row = InfoRequest.objects.create(application=locked, text=text, asked_by=staff)
         _event(locked, kind=ApplicationEvent.Kind.REQUEST, by=staff, comment=text)
+        audit_record(
+            actor=staff,
+            action="info_request_ask",
+            target=locked,
+            subject=locked.user,
+            note=text[:300],
+        )
         locked.updated_at = timezone.now()
         locked.save(update_fields=["updated_at"])
         application_notify(
@@ -92,6 +100,14 @@ def info_request_answer(
         row.answered_at = now
         row.save(update_fields=["answer", "answered_by", "answered_at"])
         names = ", ".join(f.name for f in checked)
+        audit_record(
+            actor=user,
+            action="info_request_answer",
+            target=locked,
+            subject=locked.user,
+            changes={"files": [None, len(checked)]} if checked else None,
+            note=text[:300],
+        )
         _event(
             locked,
             kind=ApplicationEvent.Kind.ANSWER,
@@ -122,6 +138,13 @@ def application_write(*, user, application: Application, text: str, files=()):
             conversation=locked.conversation, author=user, text=text, files=checked
         )
         if user.is_staff:
+            audit_record(
+                actor=user,
+                action="application_write",
+                target=locked,
+                subject=locked.user,
+                note=text[:300],
+            )
             application_notify(
                 locked,
                 title=_("Заявка № %(n)s: ответ специалиста") % {"n": locked.number},

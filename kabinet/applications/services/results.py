@@ -78,6 +78,7 @@ from kabinet.applications.services.workflow import (
 )
 from kabinet.backoffice import roles
 from kabinet.core import signing
+from kabinet.core.audit import audit_diff, audit_record, audit_snapshot
 from kabinet.core.errors import DomainError
 
 Status = Application.Status
@@ -249,8 +250,11 @@ def contract_attach(
         if ConnectionContract.objects.filter(application=locked).exists():
             raise _contract_taken(locked)
         _check_status(locked)
+        was = locked.status
         if locked.status == Status.ACCEPTED:
-            application_transition(application=locked, to=Status.IN_WORK, by=staff, notify=False)
+            application_transition(
+                application=locked, to=Status.IN_WORK, by=staff, notify=False, audit=False
+            )
         contract = ConnectionContract(
             application=locked,
             number=number,
@@ -270,7 +274,20 @@ def contract_attach(
             comment=_("Договор № %(n)s от %(d)s подписан электронной подписью: %(who)s.")
             % {"n": number, "d": _day(date), "who": contract.utility_signer},
         )
-        application_transition(application=locked, to=Status.DONE, by=staff, notify=False)
+        application_transition(
+            application=locked, to=Status.DONE, by=staff, notify=False, audit=False
+        )
+        audit_record(
+            actor=staff,
+            action="contract_attach",
+            target=locked,
+            subject=locked.user,
+            changes={
+                "status": [was, Status.DONE],
+                "contract": [None, number],
+                "contract_date": [None, date],
+            },
+        )
         application_notify(
             locked,
             title=_("Заявка № %(n)s: договор готов к подписанию") % {"n": locked.number},
@@ -581,6 +598,14 @@ def contract_sign_back(*, user, application: Application, upload) -> ConnectionC
         row.stages.filter(code="customer_signed", done_on__isnull=True).update(
             done_on=timezone.localdate(now), done_by=user
         )
+        audit_record(
+            actor=user,
+            action="contract_sign_back",
+            target=row,
+            subject=locked.user,
+            changes={"customer_signer": [None, signer]},
+            note=name,
+        )
         _event(
             locked,
             kind=ApplicationEvent.Kind.SIGNED,
@@ -612,6 +637,7 @@ def stage_mark(
         # The application first, as signing back locks it (then its contract's rows).
         locked = _lock(Application(pk=stage.contract.application_id))
         row = ContractStage.objects.select_for_update().select_related("contract").get(pk=stage.pk)
+        before = audit_snapshot(row, ["done_on", "note"])
         contract = row.contract
         title = _(row.title)
         if done_on is None:
@@ -647,6 +673,13 @@ def stage_mark(
             comment = f"{comment} {note}"
         row.save(update_fields=["done_on", "done_by", "note"])
         _event(locked, kind=ApplicationEvent.Kind.STAGE, by=staff, comment=comment)
+        audit_record(
+            actor=staff,
+            action="stage_mark",
+            target=row,
+            subject=locked.user,
+            changes=audit_diff(before, audit_snapshot(row, ["done_on", "note"])),
+        )
         locked.updated_at = timezone.now()
         locked.save(update_fields=["updated_at"])
         application_notify(locked, title=notice % {"n": locked.number}, text=comment)

@@ -21,6 +21,7 @@ from kabinet.applications.models import (
     NumberCounter,
 )
 from kabinet.backoffice import roles
+from kabinet.core.audit import audit_record
 from kabinet.core.errors import DomainError
 
 Status = Application.Status
@@ -98,11 +99,18 @@ def _due_after(application: Application, to: str):
 
 
 def application_transition(
-    *, application: Application, to: str, by, comment: str = "", notify: bool = True
+    *,
+    application: Application,
+    to: str,
+    by,
+    comment: str = "",
+    notify: bool = True,
+    audit: bool = True,
 ) -> Application:
     """Move an application to status ``to``: refused unless the table allows it from
     the current status (read under a row lock, so two staff clicking at once cannot
-    both move it). A refusal needs its reason."""
+    both move it). A refusal needs its reason. A move by staff goes to the journal
+    (``audit`` False: the caller writes one line for its whole action)."""
     if to not in Status.values:
         raise DomainError(_("Неизвестный статус заявки."))
     comment = (comment or "").strip()
@@ -153,6 +161,15 @@ def application_transition(
             to_status=to,
             at=now,
         )
+        if audit and to != Status.REGISTERED:  # filing is the applicant's own, not journalled
+            audit_record(
+                actor=by,
+                action="application_transition",
+                target=locked,
+                subject=locked.user,
+                changes={"status": [current, to]},
+                note=comment[:500],
+            )
         if notify and to != Status.REGISTERED:
             text = comment if to == Status.REFUSED else ""
             application_notify(

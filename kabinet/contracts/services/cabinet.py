@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from kabinet.appeals import conversations, uploads
 from kabinet.backoffice import roles
 from kabinet.contracts.models import Contract, ContractRequest
+from kabinet.core.audit import audit_record
 from kabinet.core.errors import DomainError
 from kabinet.core.utility import get_utility
 from kabinet.identity import throttle
@@ -227,6 +228,15 @@ def _decide(request: ContractRequest, to: str, by: User, reason: str = "") -> Co
         raise DomainError(
             _("Заявка уже рассмотрена: «%(s)s».") % {"s": locked.get_status_display()}
         )
+    approved = to == ContractRequest.Status.APPROVED
+    audit_record(
+        actor=by,
+        action="contract_request_approve" if approved else "contract_request_refuse",
+        target=locked,
+        subject=locked.user,
+        changes={"status": [locked.status, to]},
+        note=reason,
+    )
     locked.status = to
     locked.reason = reason
     locked.decided_by = by
@@ -354,6 +364,13 @@ def contract_chat_answer(*, staff: User, contract: Contract, text: str, files=()
             locked.save(update_fields=["conversation"])
         message = conversations.message_post(
             conversation=locked.conversation, author=staff, text=text, files=checked
+        )
+        audit_record(
+            actor=staff,
+            action="contract_chat_answer",
+            target=locked,
+            subject=locked.party.user if locked.party_id else None,
+            note=text[:300],
         )
         if locked.party_id:
             readers = {locked.party.user}

@@ -29,6 +29,7 @@ from kabinet.billing.models import Charge, IssuedDocument, Payment
 from kabinet.billing.selectors import balance_at
 from kabinet.contracts.models import Contract, SignedDocument
 from kabinet.core import signing
+from kabinet.core.audit import audit_record, owner_of
 from kabinet.core.errors import DomainError
 from kabinet.core.money import add_months, format_period, format_quantity, format_rub, period_of
 from kabinet.core.pdf import render_pdf
@@ -83,7 +84,7 @@ def signed_document_issue(*, contract: Contract, kind: str, period: date) -> Sig
         raise RuntimeError(f"the signature just made does not verify: {check.error}")
     try:
         with transaction.atomic():
-            return SignedDocument.objects.create(
+            document = SignedDocument.objects.create(
                 contract=contract,
                 kind=kind,
                 period=period,
@@ -93,6 +94,14 @@ def signed_document_issue(*, contract: Contract, kind: str, period: date) -> Sig
                 signer=check.signer[:300],
                 signed_at=check.signed_at or timezone.now(),
             )
+            audit_record(
+                actor=None,
+                action="signed_document_issue",
+                target=document,
+                subject=owner_of(contract),
+                note=document.signer,
+            )
+            return document
     except IntegrityError:  # another request stored it a moment ago: theirs stands
         return SignedDocument.objects.get(contract=contract, kind=kind, period=period)
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kabinet.contracts.models import Contract, NormativeReading, SupplyObject
+from kabinet.core.audit import audit_record, owner_of
 from kabinet.core.errors import DomainError
 from kabinet.core.money import add_months, period_of
 
@@ -46,6 +47,13 @@ def normative_submit(
     if value < 0:
         raise DomainError(_("Показание не может быть отрицательным."), field="value")
     with transaction.atomic():
+        old = (
+            NormativeReading.objects.select_for_update()
+            .filter(supply_object=supply_object, period=period, kind=kind)
+            .filter(meter_number=meter_number)
+            .values_list("value", flat=True)
+            .first()
+        )
         row, _created = NormativeReading.objects.select_for_update().update_or_create(
             supply_object=supply_object,
             period=period,
@@ -57,5 +65,12 @@ def normative_submit(
                 "submitted_by": user,
                 "submitted_at": timezone.now(),
             },
+        )
+        audit_record(
+            actor=user,
+            action="normative_submit",
+            target=row,
+            subject=owner_of(supply_object.contract),
+            changes={"value": [old, value]},
         )
     return row

@@ -29,6 +29,7 @@ from kabinet.appeals import conversations, uploads
 from kabinet.backoffice import roles
 from kabinet.contracts.models import ConsumptionReport, Contract, MeteringPoint
 from kabinet.contracts.selectors import can_act
+from kabinet.core.audit import audit_diff, audit_record, audit_snapshot, owner_of
 from kabinet.core.errors import DomainError
 from kabinet.core.money import format_period, period_of
 from kabinet.core.utility import get_utility
@@ -371,6 +372,20 @@ def _staff_only(by) -> None:
         )
 
 
+AUDITED = ["status", "consumption", "accepted_consumption", "note"]
+
+
+def _audit(by, action: str, report: ConsumptionReport, before: dict) -> None:
+    after = audit_snapshot(report, AUDITED)
+    audit_record(
+        actor=by,
+        action=action,
+        target=report,
+        subject=owner_of(report.point.contract),
+        changes=audit_diff(before, after),
+    )
+
+
 def _refresh(report: ConsumptionReport, locked: ConsumptionReport) -> None:
     for name in ("status", "accepted_consumption", "note"):
         setattr(report, name, getattr(locked, name))
@@ -393,6 +408,7 @@ def report_accept(
         raise DomainError(_("Комментарий длиннее 300 символов."), field="note")
     with transaction.atomic():
         locked = _locked(report)
+        before = audit_snapshot(locked, AUDITED)
         _move(
             report=locked,
             to=Status.ACCEPTED,
@@ -401,6 +417,7 @@ def report_accept(
             decided_by=by,
             decided_at=timezone.now(),
         )
+        _audit(by, "report_accept", locked, before)
     _refresh(report, locked)
     return report
 
@@ -416,8 +433,10 @@ def report_reject(*, by, report: ConsumptionReport, note: str) -> ConsumptionRep
         raise DomainError(_("Причина отказа длиннее 300 символов."), field="note")
     with transaction.atomic():
         locked = _locked(report)
+        before = audit_snapshot(locked, AUDITED)
         _move(
             report=locked, to=Status.REJECTED, note=note, decided_by=by, decided_at=timezone.now()
         )
+        _audit(by, "report_reject", locked, before)
     _refresh(report, locked)
     return report

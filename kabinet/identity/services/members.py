@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kabinet.core.audit import audit_record
 from kabinet.core.errors import DomainError
 from kabinet.core.utility import get_utility
 from kabinet.identity import codes
@@ -211,6 +212,13 @@ def member_invite(*, by: User, party: Party, email: str, rights: str) -> PartyMe
     if user is None:
         user = _invitee_create(email)
     member = PartyMember.objects.create(party=party, user=user, rights=rights, added_by=by)
+    audit_record(
+        actor=by,
+        action="member_invite",
+        target=member,
+        subject=by,
+        changes={"email": [None, email], "rights": [None, rights]},
+    )
     if awaits_join(user):
         _invitation_send(member=member, by=by)
     else:
@@ -230,6 +238,13 @@ def member_set_rights(*, by: User, member: PartyMember, rights: str) -> PartyMem
     member = _locked_member(member)
     if member.rights == rights:
         return member
+    audit_record(
+        actor=by,
+        action="member_set_rights",
+        target=member,
+        subject=by,
+        changes={"rights": [member.rights, rights]},
+    )
     member.rights = rights
     member.save(update_fields=["rights"])
     if not awaits_join(member.user):
@@ -259,6 +274,13 @@ def member_remove(*, by: User, member: PartyMember) -> PartyMember:
     member.removed_at = now
     member.removed_by = by
     member.save(update_fields=["removed_at", "removed_by"])
+    audit_record(
+        actor=by,
+        action="member_remove",
+        target=member,
+        subject=by,
+        changes={"removed_at": [None, now]},
+    )
     user = member.user
     if awaits_join(user):
         if not PartyMember.objects.filter(user=user, removed_at__isnull=True).exists():
@@ -317,4 +339,11 @@ def member_join(*, link_id: str, token: str, password: str, name: str = "") -> U
         if name:
             user.display_name = name[:255]
         user.save()
+        audit_record(
+            actor=user,
+            action="member_join",
+            target=user,
+            subject=user,
+            changes={"status": [row.user.status, user.status], "password": ["***", "***"]},
+        )
     return user

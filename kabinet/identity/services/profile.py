@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kabinet.core.audit import audit_record
 from kabinet.core.errors import DomainError
 from kabinet.identity import codes, throttle
 from kabinet.identity.codes import Channel, Purpose
@@ -35,6 +36,13 @@ def password_change(*, user: User, current: str, new: str, keep_session_key: str
         user.must_change_password = False
         user.save()
         sessions_end(user=user, keep_session_key=keep_session_key)
+        audit_record(
+            actor=user,
+            action="password_change",
+            target=user,
+            subject=user,
+            changes={"password": ["***", "***"]},
+        )
 
 
 def email_change_request(*, user: User, email: str, client: Client) -> None:
@@ -60,7 +68,15 @@ def email_change_confirm(*, user: User, email: str, code: str) -> None:
     with transaction.atomic():
         if _email_taken(email):
             raise DomainError(_("Этот e-mail уже зарегистрирован."), field="email")
+        old = User.objects.filter(pk=user.pk).values_list("email", flat=True).first()
         User.objects.filter(pk=user.pk).update(email=email, email_verified=True)
+        audit_record(
+            actor=user,
+            action="email_change",
+            target=user,
+            subject=user,
+            changes={"email": [old, email]},
+        )
 
 
 def phone_change_request(*, user: User, phone: str, client: Client) -> None:
@@ -80,7 +96,15 @@ def phone_change_confirm(*, user: User, phone: str, code: str) -> None:
     with transaction.atomic():
         if _phone_taken(phone):
             raise DomainError(_("Этот телефон уже зарегистрирован."), field="phone")
+        old = User.objects.filter(pk=user.pk).values_list("phone", flat=True).first()
         User.objects.filter(pk=user.pk).update(phone=phone, phone_verified=True)
+        audit_record(
+            actor=user,
+            action="phone_change",
+            target=user,
+            subject=user,
+            changes={"phone": [old, phone]},
+        )
 
 
 def totp_enable(*, user: User, secret: str, code: str) -> None:
@@ -90,13 +114,29 @@ def totp_enable(*, user: User, secret: str, code: str) -> None:
         raise DomainError(
             _("Неверный код из приложения. Проверьте время на телефоне."), field="code"
         )
-    User.objects.filter(pk=user.pk).update(totp_secret=secret, totp_enabled=True)
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(totp_secret=secret, totp_enabled=True)
+        audit_record(
+            actor=user,
+            action="totp_enable",
+            target=user,
+            subject=user,
+            changes={"totp_enabled": [False, True]},
+        )
 
 
 def totp_disable(*, user: User, password: str) -> None:
     if not user.check_password(password):
         raise DomainError(_("Пароль введён неверно."), field="password")
-    User.objects.filter(pk=user.pk).update(totp_secret="", totp_enabled=False)
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(totp_secret="", totp_enabled=False)
+        audit_record(
+            actor=user,
+            action="totp_disable",
+            target=user,
+            subject=user,
+            changes={"totp_enabled": [True, False]},
+        )
 
 
 def totp_check(*, user: User, code: str, client: Client) -> None:

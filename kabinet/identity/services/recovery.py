@@ -4,6 +4,7 @@ login reminder, and the masked destinations shown meanwhile."""
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kabinet.core.audit import audit_record
 from kabinet.identity import codes, throttle
 from kabinet.identity.codes import Channel, Purpose
 from kabinet.identity.models import User, VerificationCode
@@ -58,6 +59,7 @@ def reset_confirm(*, identifier: str, code: str, password: str, client: Client) 
     codes.code_check(purpose=Purpose.RESET, target=last.target, raw=code)
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
+        old_status = user.status
         _set_password(user, password)
         user.must_change_password = False
         if user.status == User.Status.PENDING and user.signup_mode in (
@@ -70,6 +72,12 @@ def reset_confirm(*, identifier: str, code: str, password: str, client: Client) 
         user.save()
         sessions_end(user=user)
         throttle.clear("signin_account", str(user.pk))
+        changes = {"password": ["***", "***"]}
+        if old_status != user.status:
+            changes["status"] = [old_status, user.status]
+        audit_record(
+            actor=user, action="password_reset", target=user, subject=user, changes=changes
+        )
     return user
 
 

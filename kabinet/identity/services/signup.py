@@ -9,6 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from kabinet.core.audit import audit_diff, audit_record, audit_snapshot
 from kabinet.core.errors import DomainError
 from kabinet.core.utility import get_utility
 from kabinet.identity import codes
@@ -49,13 +50,21 @@ def consent_record(*, user: User, client: Client) -> Consent:
     from kabinet.core.legal import policy_text
 
     text = policy_text()
-    return Consent.objects.create(
+    consent = Consent.objects.create(
         user=user,
         policy_version=profile.personal_data_policy_version,
         policy_sha256=hashlib.sha256(text.encode()).hexdigest(),
         ip=client.ip,
         user_agent=client.user_agent[:500],
     )
+    audit_record(
+        actor=user,
+        action="consent_record",
+        target=consent,
+        subject=user,
+        changes={"policy_version": [None, consent.policy_version]},
+    )
+    return consent
 
 
 def _party_create(*, user: User, data: PartyData, phone: str, email: str) -> Party:
@@ -164,6 +173,13 @@ def _pending_customer_create(
     )
     _set_password(user, password)
     user.save()
+    audit_record(
+        actor=user,
+        action="signup",
+        target=user,
+        subject=user,
+        changes={"email": [None, email or None], "phone": [None, phone or None]},
+    )
     _party_create(user=user, data=party, phone=phone, email=email)
     consent_record(user=user, client=client)
     return user
@@ -199,10 +215,18 @@ def signup_email_confirm(*, link_id: str, token: str) -> User:
     with transaction.atomic():
         codes.code_consume(row)
         user = User.objects.select_for_update().get(pk=row.user_id)
+        before = audit_snapshot(user, ["email_verified", "status"])
         user.email_verified = True
         if user.status == User.Status.PENDING:
             user.status = User.Status.ACTIVE
         user.save(update_fields=["email_verified", "status"])
+        audit_record(
+            actor=user,
+            action="signup_confirm",
+            target=user,
+            subject=user,
+            changes=audit_diff(before, audit_snapshot(user, ["email_verified", "status"])),
+        )
     return user
 
 
@@ -265,7 +289,15 @@ def signup_phone_confirm(*, phone: str, code: str) -> User:
     row = codes.code_check(purpose=Purpose.SIGNUP_PHONE, target=phone, raw=code)
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=row.user_id)
+        before = audit_snapshot(user, ["phone_verified", "status"])
         user.phone_verified = True
         user.status = User.Status.ACTIVE
         user.save(update_fields=["phone_verified", "status"])
+        audit_record(
+            actor=user,
+            action="signup_confirm",
+            target=user,
+            subject=user,
+            changes=audit_diff(before, audit_snapshot(user, ["phone_verified", "status"])),
+        )
     return user

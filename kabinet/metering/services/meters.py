@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from kabinet.core.audit import audit_record
 from kabinet.core.errors import DomainError
 from kabinet.customer_accounts.models import PersonalAccount
 from kabinet.metering.models import Meter, MeterEvent, Reading
@@ -251,7 +252,7 @@ def _meter_locked(meter: Meter) -> Meter:
 def _meter_event(
     *, meter: Meter, action: str, by, changes: Mapping[str, tuple[Any, Any]], comment: str = ""
 ) -> MeterEvent:
-    return MeterEvent.objects.create(
+    event = MeterEvent.objects.create(
         meter=meter,
         action=action,
         by=by,
@@ -260,6 +261,25 @@ def _meter_event(
         },
         comment=(comment or "").strip()[:300],
     )
+    if by is not None:  # an import's rows are not journalled one by one
+        audit_record(
+            actor=by,
+            action=AUDIT_ACTIONS[action],
+            target=meter,
+            subject=meter.account.owner,
+            changes=event.changes,
+            note=event.comment,
+        )
+    return event
+
+
+AUDIT_ACTIONS = {
+    MeterEvent.Action.REGISTERED: "meter_register",
+    MeterEvent.Action.CHANGED: "meter_update",
+    MeterEvent.Action.VERIFIED: "meter_verify",
+    MeterEvent.Action.REMOVED: "meter_remove",
+    MeterEvent.Action.RESTORED: "meter_restore",
+}
 
 
 def meter_register(

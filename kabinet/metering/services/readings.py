@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kabinet.backoffice import roles
+from kabinet.core.audit import audit_record
 from kabinet.core.errors import DomainError
 from kabinet.core.money import add_months, format_quantity, period_of
 from kabinet.core.utility import get_utility
@@ -500,6 +501,18 @@ def _replace_accepted(*, meter_id: int, zone: str, period: date, user, comment: 
         old.save(update_fields=["status"])
 
 
+def _audit(user, action: str, reading: Reading, note: str = "") -> None:
+    was = ReadingEvent.objects.filter(reading=reading).order_by("-pk").first().from_status
+    audit_record(
+        actor=user,
+        action=action,
+        target=reading,
+        subject=reading.meter.account.owner,
+        changes={"status": [was, reading.status]},
+        note=note,
+    )
+
+
 def _staff_only(user) -> None:
     if not roles.can(user, roles.BILLING):
         raise DomainError(_("Принимать и отклонять показания может только сотрудник."))
@@ -520,6 +533,7 @@ def reading_accept(*, user, reading: Reading) -> Reading:
         locked.decided_by = user
         locked.decided_at = timezone.now()
         locked.save(update_fields=["status", "decided_by", "decided_at"])
+        _audit(user, "reading_accept", locked)
     return locked
 
 
@@ -537,4 +551,5 @@ def reading_reject(*, user, reading: Reading, reason: str) -> Reading:
         locked.decided_by = user
         locked.decided_at = timezone.now()
         locked.save(update_fields=["status", "reject_reason", "decided_by", "decided_at"])
+        _audit(user, "reading_reject", locked, note=locked.reject_reason)
     return locked
