@@ -72,6 +72,10 @@ def _test_settings(settings, tmp_path):
     from kabinet.notifications import sms
 
     sms.outbox.clear()
+    # The cache (local memory here) outlives a test: each starts with none of it.
+    from django.core.cache import cache
+
+    cache.clear()
     yield
     # A request through the test client leaves its language active in this thread
     # (LocaleMiddleware does not reset it): the next test starts in Russian again.

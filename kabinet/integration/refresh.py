@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -167,14 +168,26 @@ def integration_refresh_run(*, now: datetime | None = None, force: bool = False)
     run.files = entries
     run.finished_at = now + (timezone.now() - clock)
     run.save()
+    cache.delete(LAST_REFRESH_KEY)
     return run
+
+
+# Every customer page shows the time in its footer: read once, then from the cache
+# until the next run finishes (or an hour passes, for a run on another machine).
+LAST_REFRESH_KEY = "integration:last_refresh"
+NEVER = "never"
 
 
 def last_refresh_at() -> datetime | None:
     """When data last came from the billing system by the daily refresh."""
-    return (
+    cached = cache.get(LAST_REFRESH_KEY)
+    if cached is not None:
+        return None if cached == NEVER else cached
+    at = (
         RefreshRun.objects.filter(status__in=[R.OK, R.PARTIAL], finished_at__isnull=False)
         .order_by("-finished_at")
         .values_list("finished_at", flat=True)
         .first()
     )
+    cache.set(LAST_REFRESH_KEY, at or NEVER, 3600)
+    return at
