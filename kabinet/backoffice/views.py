@@ -48,7 +48,9 @@ def forbidden(request, area):
 def dashboard_view(request):
     form = forms.UserSearchForm(request.GET or None)
     users = User.objects.filter(is_staff=False).prefetch_related("parties").order_by("-date_joined")
+    limit = 10  # without a search, the latest sign-ups only: the day's tiles come first
     if form.is_valid() and form.cleaned_data["q"]:
+        limit = 50
         q = form.cleaned_data["q"].strip()
         users = users.filter(
             Q(login__icontains=q)
@@ -64,7 +66,8 @@ def dashboard_view(request):
         "backoffice/dashboard.html",
         {
             "form": form,
-            "users": users[:50],
+            "users": users[:limit],
+            "searched": limit == 50,
             "issued": IssuedAccess.objects.select_related("user")[:10],
             "tiles": selectors.day_summary(user=request.user),
             "today": timezone.localdate(),
