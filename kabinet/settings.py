@@ -268,6 +268,8 @@ KABINET_APPEAL_UPLOADS_DIR = envstr(
 KABINET_INTEGRATION_UPLOADS_DIR = envstr(
     "KABINET_INTEGRATION_UPLOADS_DIR", str(VAR_DIR / "uploads" / "integration")
 )
+# Bearer tokens of the billing system for /api/integration/ (comma-separated); none: 404.
+KABINET_INTEGRATION_TOKENS = envlist("KABINET_INTEGRATION_TOKENS", [])
 
 # The utility this deployment serves: one of kabinet.core.utility_profiles.PROFILES.
 KABINET_UTILITY = envstr("KABINET_UTILITY", "tek_spb")

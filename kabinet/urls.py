@@ -24,6 +24,7 @@ urlpatterns = [
     path("staff/contracts/", include("kabinet.contracts.staff_urls")),
     path("staff/applications/", include("kabinet.applications.staff_urls")),
     path("staff/integration/", include("kabinet.integration.urls")),
+    path("api/integration/", include("kabinet.integration.api_urls")),
     path("staff/", include("kabinet.backoffice.urls")),
     path("houses/", include("kabinet.premises.urls")),
     path("accounts/", include("kabinet.customer_accounts.urls")),

@@ -60,7 +60,7 @@ def _csv_records(source: BinaryIO) -> Iterator[tuple[int, list[str]]]:
         delimiter = ";" if first.count(";") >= first.count(",") else ","
         reader = csv.reader(chain([first], text), delimiter=delimiter)
         for record in reader:
-            yield reader.line_num, record
+            yield reader.line_num, [cell.strip() for cell in record]
     except UnicodeDecodeError as exc:
         raise DomainError(_("Файл не в кодировке UTF-8.")) from exc
     finally:
@@ -78,7 +78,7 @@ def _xlsx_records(source: BinaryIO) -> Iterator[tuple[int, list]]:
     try:
         sheet = book.worksheets[0]
         for number, record in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, list(record)
+            yield number, [_text(cell) for cell in record]
     finally:
         book.close()
 
@@ -101,8 +101,7 @@ def parse_rows(*, kind: str, fmt: str, content: bytes | BinaryIO) -> Iterator[Ro
     source = _binary(content)
     records = _xlsx_records(source) if fmt == "xlsx" else _csv_records(source)
     header = None
-    for line, record in records:
-        cells = [_text(cell) for cell in record]
+    for line, cells in records:
         if header is None:
             if not any(cells):
                 continue

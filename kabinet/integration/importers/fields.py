@@ -58,7 +58,7 @@ def moment(value: str, message: str) -> datetime:
                 )
             except ValueError:
                 break
-            return timezone.make_aware(when)
+            return timezone.make_aware(when, timezone.get_default_timezone())
     raise DomainError(message % {"d": value})
 
 
@@ -78,7 +78,7 @@ def month(value: str, label: str) -> date:
             except ValueError:
                 break
     raise DomainError(
-        _("%(f)s: период «%(v)s» не распознан, нужен ММ.ГГГГ.") % {"f": label, "v": value}
+        _("%(f)s: месяц «%(v)s» не распознан, нужен ММ.ГГГГ.") % {"f": label, "v": value}
     )
 
 
@@ -92,7 +92,7 @@ def number(value: str, label: str, *, places: int | None = None, negative=False)
     if result is None or not result.is_finite():
         raise DomainError(_("%(f)s: «%(v)s» не число.") % {"f": label, "v": value})
     if result < 0 and not negative:
-        raise DomainError(_("%(f)s не может быть отрицательным.") % {"f": label})
+        raise DomainError(_("%(f)s: число не может быть отрицательным.") % {"f": label})
     if places is not None and result != result.quantize(Decimal(1).scaleb(-places)):
         raise DomainError(
             _("%(f)s: не больше %(n)s знаков после запятой.") % {"f": label, "n": places}

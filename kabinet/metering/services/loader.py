@@ -14,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from kabinet.metering.models import Meter, Reading, ReadingEvent
 
 # Reading.value is DECIMAL(17, 4): 13 digits before the point, 4 after.
 VALUE_LIMIT = Decimal(10) ** 13
+_SOURCES = frozenset(Reading.Source.values)
 
 
 @dataclass
@@ -83,9 +84,10 @@ class _Good:
     source: str
     taken_at: datetime
 
-    @property
-    def key(self) -> tuple[int, str, date]:
-        return (self.meter.pk, self.zone, self.period)
+    key: tuple = ()
+
+    def __post_init__(self):
+        self.key = (self.meter.pk, self.zone, self.period)
 
 
 def _check_row(row: Mapping[str, Any], meters: dict[tuple[str, str], Meter]) -> dict:
@@ -102,7 +104,7 @@ def _check_row(row: Mapping[str, Any], meters: dict[tuple[str, str], Meter]) -> 
     period = _row_period(row["period"])
     value = _row_value(row["value"])
     source = row.get("source") or Reading.Source.BILLING
-    if source not in Reading.Source.values:
+    if source not in _SOURCES:
         raise DomainError(_("Источник «%(s)s» не известен.") % {"s": source}, field="source")
     taken_at = row.get("taken_at") or timezone.now()
     if isinstance(taken_at, date) and not isinstance(taken_at, datetime):
@@ -120,6 +122,51 @@ def _meters_of(rows: list[Mapping[str, Any]]) -> dict[tuple[str, str], Meter]:
         _account_number=F("account__number")
     )
     return {(m._account_number, m.number): m for m in found}
+
+
+_COPY_COLUMNS = (
+    "meter",
+    "zone",
+    "period",
+    "value",
+    "submitted_at",
+    "source",
+    "status",
+    "reject_reason",
+    "decided_at",
+)
+
+
+def _insert_accepted(goods: list[_Good], now: datetime) -> None:
+    """Insert new accepted readings: PostgreSQL's COPY where there is one (every value
+    here is a checked code, number or date: nothing to escape), bulk_create elsewhere."""
+    if connection.vendor != "postgresql":
+        Reading.objects.bulk_create(
+            Reading(
+                meter_id=g.meter.pk,
+                zone=g.zone,
+                period=g.period,
+                value=g.value,
+                submitted_at=g.taken_at,
+                source=g.source,
+                status=Reading.Status.ACCEPTED,
+                decided_at=now,
+            )
+            for g in goods
+        )
+        return
+    meta = Reading._meta
+    columns = ", ".join(meta.get_field(name).column for name in _COPY_COLUMNS)
+    decided = now.isoformat()
+    lines = [
+        f"{g.meter.pk}\t{g.zone}\t{g.period.isoformat()}\t{g.value}\t{g.taken_at.isoformat()}"
+        f"\t{g.source}\taccepted\t\t{decided}\n"
+        for g in goods
+    ]
+    with connection.cursor() as cursor:
+        sql = f"COPY {meta.db_table} ({columns}) FROM STDIN"  # noqa: S608 - names from the model
+        with cursor.cursor.copy(sql) as copy:
+            copy.write("".join(lines))
 
 
 def _load_round(goods: list[_Good], report: LoadReport) -> None:
@@ -140,7 +187,7 @@ def _load_round(goods: list[_Good], report: LoadReport) -> None:
     now = timezone.now()
     replaced: list[Reading] = []
     confirmed: list[Reading] = []
-    new: list[Reading] = []
+    new: list[_Good] = []
     for g in goods:
         old = accepted.get(g.key)
         if old is not None and old.value == g.value:
@@ -156,18 +203,7 @@ def _load_round(goods: list[_Good], report: LoadReport) -> None:
             continue
         if mine is not None:
             replaced.append(mine)
-        new.append(
-            Reading(
-                meter_id=g.meter.pk,
-                zone=g.zone,
-                period=g.period,
-                value=g.value,
-                submitted_at=g.taken_at,
-                source=g.source,
-                status=Reading.Status.ACCEPTED,
-                decided_at=now,
-            )
-        )
+        new.append(g)
         if old is not None:
             report.updated += 1
         else:
@@ -201,7 +237,7 @@ def _load_round(goods: list[_Good], report: LoadReport) -> None:
             status=Reading.Status.ACCEPTED, decided_at=now
         )
     if new:
-        Reading.objects.bulk_create(new)
+        _insert_accepted(new, now)
     if events:
         ReadingEvent.objects.bulk_create(events)
 
