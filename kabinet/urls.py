@@ -27,6 +27,7 @@ urlpatterns = [
     path("staff/integration/", include("kabinet.integration.export_urls")),
     path("staff/integration/", include("kabinet.integration.urls")),
     path("staff/readings/", include("kabinet.metering.staff_urls")),
+    path("api/integration/", include("kabinet.integration.api_urls")),
     path("staff/", include("kabinet.backoffice.urls")),
     path("houses/", include("kabinet.premises.urls")),
     path("accounts/", include("kabinet.customer_accounts.urls")),

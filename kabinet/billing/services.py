@@ -732,3 +732,194 @@ def billing_run_execute(*, run_id: int) -> BillingRun:
     )
     run.refresh_from_db()
     return run
+
+
+# --- loading from the billing system (kabinet.integration) ----------------------------
+
+
+def _account_by_number(number: str) -> PersonalAccount:
+    account = PersonalAccount.objects.filter(number=number).first()
+    if account is None:
+        raise DomainError(_("Лицевой счёт %(a)s не найден.") % {"a": number}, field="account")
+    return account
+
+
+def _changed(obj, given: dict) -> str:
+    changed = [name for name, value in given.items() if getattr(obj, name) != value]
+    if not changed:
+        return "unchanged"
+    for name in changed:
+        setattr(obj, name, given[name])
+    obj.save(update_fields=changed)
+    return "updated"
+
+
+def _short(values: dict, model) -> None:
+    for name, value in values.items():
+        limit = getattr(model._meta.get_field(name), "max_length", None)
+        if isinstance(value, str) and limit and len(value) > limit:
+            raise DomainError(
+                _("Поле «%(f)s» — не длиннее %(n)s символов.")
+                % {"f": model._meta.get_field(name).verbose_name, "n": limit}
+            )
+
+
+@transaction.atomic
+def charge_upsert(
+    *,
+    account_number: str,
+    period: date,
+    service: str,
+    amount_kopecks: int,
+    kind: str = Charge.Kind.CHARGE,
+    zone: str = "",
+    volume: Decimal | None = None,
+    unit: str = "",
+    tariff_kopecks: int | None = None,
+    reason: str = "",
+) -> tuple[Charge, str]:
+    """A charge loaded from the billing system, keyed by account, period, service,
+    kind and zone (one row per key: several перерасчёты of a month come summed). The
+    portal's own accrual (``accrued``) is never touched.
+
+    Returns the charge and "created", "updated" or "unchanged"."""
+    if kind not in Charge.Kind.values:
+        raise DomainError(_("Неизвестный вид начисления."), field="kind")
+    if zone not in {code for code, _label in ZONE_CHOICES}:
+        raise DomainError(_("Неизвестная зона суток."), field="zone")
+    service = " ".join(service.split())
+    given = {
+        "amount_kopecks": amount_kopecks,
+        "volume": volume,
+        "unit": unit,
+        "tariff_kopecks": tariff_kopecks,
+        "reason": reason,
+    }
+    _short({"service": service, **given}, Charge)
+    account = _account_by_number(account_number)
+    key = {
+        "account": account,
+        "period": period.replace(day=1),
+        "service": service,
+        "kind": kind,
+        "zone": zone,
+        "accrued": False,
+    }
+    charge = Charge.objects.select_for_update().filter(**key).order_by("pk").first()
+    if charge is None:
+        return Charge.objects.create(**key, **given), "created"
+    return charge, _changed(charge, given)
+
+
+@transaction.atomic
+def payment_upsert(
+    *,
+    account_number: str,
+    external_id: str,
+    credited_on: date,
+    amount_kopecks: int,
+    channel: str = Payment.Channel.BANK,
+    purpose: str = "energy",
+    document: str = "",
+) -> tuple[Payment, str]:
+    """A payment as the billing system credited it, keyed by account, the billing
+    system's id of the payment and its purpose (the same id never enters the ledger
+    twice). Returns the payment and "created", "updated" or "unchanged"."""
+    external_id = external_id.strip()
+    if not external_id:
+        raise DomainError(_("Нет идентификатора платежа."), field="external_id")
+    if channel not in Payment.Channel.values:
+        raise DomainError(_("Неизвестный способ оплаты."), field="channel")
+    if purpose not in {code for code, _label in Payment._meta.get_field("purpose").choices}:
+        raise DomainError(_("Неизвестное назначение платежа."), field="purpose")
+    if amount_kopecks <= 0:
+        raise DomainError(_("Сумма оплаты должна быть больше нуля."), field="amount")
+    given = {
+        "credited_on": credited_on,
+        "amount_kopecks": amount_kopecks,
+        "channel": channel,
+        "document": document,
+    }
+    _short({"external_id": external_id, **given}, Payment)
+    account = _account_by_number(account_number)
+    key = {"account": account, "external_id": external_id, "purpose": purpose}
+    payment = Payment.objects.select_for_update().filter(**key).first()
+    if payment is None:
+        return Payment.objects.create(**key, **given), "created"
+    return payment, _changed(payment, given)
+
+
+@transaction.atomic
+def tariff_upsert(
+    *,
+    service: str,
+    unit: str,
+    price_kopecks: int,
+    valid_from: date,
+    zone: str = "",
+    valid_to: date | None = None,
+    norm: Decimal | None = None,
+    norm_basis: str = "",
+    months: str = "",
+    basis_document: str = "",
+) -> tuple[Tariff, str]:
+    """A tariff as the billing system has it, keyed by service, zone and the date it
+    starts. Without an end date a new tariff ends the one before it (as
+    ``tariff_add``) and itself ends before the next one, so tariffs never overlap.
+
+    Returns the tariff and "created", "updated" or "unchanged"."""
+    service = " ".join(service.split())
+    if price_kopecks < 0:
+        raise DomainError(_("Цена не может быть отрицательной."), field="price_kopecks")
+    if zone not in {code for code, _label in ZONE_CHOICES}:
+        raise DomainError(_("Неизвестная зона суток."), field="zone")
+    if (norm is None) != (not norm_basis) or (
+        norm_basis and norm_basis not in Tariff.NormBasis.values
+    ):
+        raise DomainError(_("Укажите и норматив, и как он считается."), field="norm")
+    if norm is not None and norm < 0:
+        raise DomainError(_("Норматив не может быть отрицательным."), field="norm")
+    if valid_to is not None and valid_to < valid_from:
+        raise DomainError(_("Тариф кончается раньше, чем начинается."), field="valid_to")
+    months = _months(months)
+    later = (
+        Tariff.objects.filter(service=service, zone=zone, valid_from__gt=valid_from)
+        .order_by("valid_from")
+        .first()
+    )
+    if valid_to is None and later is not None:
+        valid_to = later.valid_from - timedelta(days=1)
+    if valid_to is not None and later is not None and valid_to >= later.valid_from:
+        raise DomainError(
+            _("Тариф пересекается со следующим, с %(d)s.") % {"d": f"{later.valid_from:%d.%m.%Y}"},
+            field="valid_to",
+        )
+    given = {
+        "unit": unit,
+        "price_kopecks": price_kopecks,
+        "valid_to": valid_to,
+        "norm": norm,
+        "norm_basis": norm_basis,
+        "months": months,
+        "basis_document": basis_document,
+    }
+    _short({"service": service, **given}, Tariff)
+    earlier = (
+        Tariff.objects.select_for_update()
+        .filter(service=service, zone=zone, valid_from__lt=valid_from)
+        .order_by("-valid_from")
+        .first()
+    )
+    if earlier and (earlier.valid_to is None or earlier.valid_to >= valid_from):
+        earlier.valid_to = valid_from - timedelta(days=1)
+        earlier.save(update_fields=["valid_to"])
+    tariff = (
+        Tariff.objects.select_for_update()
+        .filter(service=service, zone=zone, valid_from=valid_from)
+        .first()
+    )
+    if tariff is None:
+        return Tariff.objects.create(
+            service=service, zone=zone, valid_from=valid_from, **given
+        ), "created"
+    return tariff, _changed(tariff, given)

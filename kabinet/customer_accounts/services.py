@@ -542,4 +542,74 @@ def account_unlink_by_staff(*, staff, account: PersonalAccount, reason: str) -> 
             text=_("Причина: %(r)s") % {"r": reason},
             key=f"account-unlink-{event.pk}",
         )
+
+
+# --- loading from the billing system (kabinet.integration) ----------------------------
+
+ACCOUNT_HOLDER_FIELDS = (
+    "holder_last_name",
+    "holder_first_name",
+    "holder_middle_name",
+    "services",
+)
+
+
+def _account_number(number: str) -> str:
+    number = "".join((number or "").split())
+    if not number or len(number) > 20:
+        raise DomainError(_("Номер лицевого счёта — от 1 до 20 символов."))
+    return number
+
+
+@transaction.atomic
+def account_upsert(
+    *, number: str, premises=None, **fields: str | None
+) -> tuple[PersonalAccount, str]:
+    """A residential personal account, keyed by its number, for a premises; the
+    holder's name and the services (``ACCOUNT_HOLDER_FIELDS``) given as None are left
+    as they are. A contract's settlement account is refused (it has no premises).
+
+    Returns the account and "created", "updated" or "unchanged"."""
+    unknown = set(fields) - set(ACCOUNT_HOLDER_FIELDS)
+    if unknown:
+        raise TypeError(f"account_upsert() got {sorted(unknown)}")
+    number = _account_number(number)
+    given = {k: " ".join(v.split()) for k, v in fields.items() if v is not None}
+    limits = {"services": 300}
+    for name, value in given.items():
+        if len(value) > limits.get(name, 100):
+            raise DomainError(
+                _("Поле «%(f)s» — не длиннее %(n)s символов.")
+                % {
+                    "f": PersonalAccount._meta.get_field(name).verbose_name,
+                    "n": limits.get(name, 100),
+                }
+            )
+    account = PersonalAccount.objects.select_for_update().filter(number=number).first()
+    if account is None:
+        account = PersonalAccount.objects.create(number=number, premises=premises, **given)
+        return account, "created"
+    if account.premises_id is None and hasattr(account, "contract"):
+        raise DomainError(_("Лицевой счёт %(n)s — счёт договора, а не помещения.") % {"n": number})
+    changed = [k for k, v in given.items() if getattr(account, k) != v]
+    if premises is not None and account.premises_id != premises.pk:
+        account.premises = premises
+        changed.append("premises")
+    if not changed:
+        return account, "unchanged"
+    for name in changed:
+        if name != "premises":
+            setattr(account, name, given[name])
+    account.save(update_fields=changed)
+    return account, "updated"
+
+
+@transaction.atomic
+def settlement_account_get_or_create(*, number: str) -> PersonalAccount:
+    """A contract's settlement account (no premises), added when new; an account of a
+    premises is refused."""
+    number = _account_number(number)
+    account, _created = PersonalAccount.objects.get_or_create(number=number)
+    if account.premises_id is not None:
+        raise DomainError(_("Лицевой счёт %(n)s — счёт помещения, а не договора.") % {"n": number})
     return account

@@ -43,7 +43,16 @@ class ImportBatch(models.Model):
     """Загрузка: one file of one kind (e.g. accepted readings) from the billing system."""
 
     class Kind(models.TextChoices):
+        # The order of loading a new utility: each kind refers only to earlier ones.
+        HOUSES = "houses", _("дома и адреса")
+        ACCOUNTS = "accounts", _("лицевые счета и помещения")
+        CONTRACTS = "contracts", _("договоры и абоненты-организации")
+        METERS = "meters", _("приборы учёта")
         READINGS = "readings", _("принятые показания")
+        CHARGES = "charges", _("начисления")
+        PAYMENTS = "payments", _("оплаты")
+        TARIFFS = "tariffs", _("тарифы")
+        OUTAGES = "outages", _("отключения")
 
     class Format(models.TextChoices):
         CSV = "csv", "CSV"
@@ -80,6 +89,8 @@ class ImportBatch(models.Model):
     source = models.CharField(
         _("откуда"), max_length=10, choices=Source.choices, default=Source.UPLOAD
     )
+    # Apply as soon as the preview succeeds (the billing system's ``?apply=1``).
+    auto_apply = models.BooleanField(_("применить после проверки"), default=False)
     # Empty when the billing system sent the file itself (HTTP, daily refresh).
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -9,6 +9,7 @@ rows changes nothing.
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from itertools import islice
 
 from django.db import transaction
@@ -17,10 +18,11 @@ from django.utils.translation import gettext as _
 
 from kabinet.core.audit import audit_record
 from kabinet.core.errors import DomainError
+from kabinet.integration.importers import importer
 from kabinet.integration.models import ImportBatch, ImportRejection
 from kabinet.integration.parsing import Row, parse_rows
-from kabinet.metering.services import readings_load_accepted
 
+# Rows per chunk (one transaction each), unless the kind's importer says otherwise.
 CHUNK_SIZE = 1000
 S = ImportBatch.Status
 
@@ -64,22 +66,28 @@ def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
         yield chunk
 
 
-def _rows(batch: ImportBatch) -> Iterator[Row]:
+def _chunk_size(kind: str) -> int:
+    return getattr(importer(kind), "CHUNK_SIZE", CHUNK_SIZE)
+
+
+@contextmanager
+def _rows(batch: ImportBatch) -> Iterator[Iterator[Row]]:
+    """The batch's rows, read from its file as a stream."""
     with batch.file.open("rb") as handle:
-        content = handle.read()
-    return parse_rows(kind=batch.kind, fmt=batch.format, content=content)
+        rows = parse_rows(kind=batch.kind, fmt=batch.format, content=handle)
+        try:
+            yield rows
+        finally:
+            rows.close()
 
 
-def _apply_readings(rows: list[Row]) -> tuple[Counter, list[tuple[Row, str]]]:
-    good = [row for row in rows if not row.error]
-    rejected = [(row, row.error) for row in rows if row.error]
-    report = readings_load_accepted(rows=[row.values for row in good])
-    rejected += [(good[number - 1], why) for number, why in report.rejected]
-    counts = Counter(created=report.created, updated=report.confirmed, unchanged=report.unchanged)
-    return counts, sorted(rejected, key=lambda pair: pair[0].line)
-
-
-APPLIERS = {ImportBatch.Kind.READINGS: _apply_readings}
+def _apply_chunk(kind: str, chunk: list[Row]) -> tuple[Counter, list[tuple[Row, str]]]:
+    """Apply a chunk's good rows through the kind's importer; the rows the parser
+    refused are rejected with its reason."""
+    good = [row for row in chunk if not row.error]
+    rejected = [(row, row.error) for row in chunk if row.error]
+    counts, refused = importer(kind).apply(good) if good else (Counter(), [])
+    return counts, sorted(rejected + refused, key=lambda pair: pair[0].line)
 
 
 def _rejections(batch: ImportBatch, rejected: list[tuple[Row, str]]) -> None:
@@ -90,18 +98,35 @@ def _rejections(batch: ImportBatch, rejected: list[tuple[Row, str]]) -> None:
 
 
 @transaction.atomic
-def import_upload(*, staff, kind: str, upload) -> ImportBatch:
+def import_upload(
+    *,
+    staff,
+    kind: str,
+    upload,
+    source: str = ImportBatch.Source.UPLOAD,
+    fmt: str = "",
+    auto_apply: bool = False,
+) -> ImportBatch:
     """Keep a file the billing system exported, as a new batch of ``kind``; its preview
-    is queued on commit."""
+    is queued on commit. ``staff`` is empty when the billing system sent the file
+    itself (``source``); the format is the file name's extension unless ``fmt`` is
+    given; with ``auto_apply`` a batch whose preview succeeds is applied at once."""
     from kabinet.integration.tasks import import_preview_task
 
     if kind not in ImportBatch.Kind.values:
         raise DomainError(_("Неизвестный вид загрузки."), field="kind")
     name = upload.name or ""
-    fmt = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    fmt = fmt or (name.rsplit(".", 1)[-1].lower() if "." in name else "")
     if fmt not in ImportBatch.Format.values:
         raise DomainError(_("Загрузите файл CSV или XLSX."), field="file")
-    batch = ImportBatch(kind=kind, format=fmt, original_name=name[-200:], created_by=staff)
+    batch = ImportBatch(
+        kind=kind,
+        format=fmt,
+        original_name=name[-200:],
+        created_by=staff,
+        source=source,
+        auto_apply=auto_apply,
+    )
     batch.file.save(batch.uuid.hex, upload, save=False)
     batch.save()
     audit_record(actor=staff, action="import_upload", target=batch, note=batch.original_name)
@@ -117,16 +142,17 @@ def import_preview(*, batch: ImportBatch) -> ImportBatch:
     total = 0
     error = ""
     try:
-        for chunk in _chunks(_rows(batch), CHUNK_SIZE):
-            total += len(chunk)
-            try:
-                with transaction.atomic():
-                    chunk_counts, chunk_rejected = APPLIERS[batch.kind](chunk)
-                    raise _DryRun
-            except _DryRun:
-                pass
-            counts += chunk_counts
-            rejected += chunk_rejected
+        with _rows(batch) as rows:
+            for chunk in _chunks(rows, _chunk_size(batch.kind)):
+                total += len(chunk)
+                try:
+                    with transaction.atomic():
+                        chunk_counts, chunk_rejected = _apply_chunk(batch.kind, chunk)
+                        raise _DryRun
+                except _DryRun:
+                    pass
+                counts += chunk_counts
+                rejected += chunk_rejected
     except DomainError as exc:
         error = str(exc.message)
     except Exception as exc:
@@ -150,20 +176,27 @@ def import_preview(*, batch: ImportBatch) -> ImportBatch:
         batch.unchanged = counts["unchanged"]
         batch.previewed_at = timezone.now()
         batch.error = ""
+        if batch.auto_apply:
+            _queue_apply(batch)
         batch.save()
     return batch
+
+
+def _queue_apply(batch: ImportBatch) -> None:
+    from kabinet.integration.tasks import import_apply_task
+
+    _move(batch, S.APPLYING)
+    transaction.on_commit(lambda: import_apply_task.delay(batch.pk))
 
 
 @transaction.atomic
 def import_request_apply(*, staff, batch: ImportBatch) -> ImportBatch:
     """«Применить»: mark the previewed batch as applying and queue the work on commit."""
-    from kabinet.integration.tasks import import_apply_task
-
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != S.PREVIEWED:
         raise DomainError(_("Применить можно только проверенную загрузку."))
     was = batch.status
-    _move(batch, S.APPLYING)
+    _queue_apply(batch)
     batch.save(update_fields=["status"])
     audit_record(
         actor=staff,
@@ -171,7 +204,6 @@ def import_request_apply(*, staff, batch: ImportBatch) -> ImportBatch:
         target=batch,
         changes={"status": [was, batch.status]},
     )
-    transaction.on_commit(lambda: import_apply_task.delay(batch.pk))
     return batch
 
 
@@ -203,26 +235,23 @@ def import_apply(*, batch: ImportBatch) -> ImportBatch:
         return ImportBatch.objects.get(pk=batch.pk)
     batch = started
     try:
-        done = 0
-        for chunk in _chunks(_rows(batch), CHUNK_SIZE):
-            if done + len(chunk) <= batch.progress:
-                done += len(chunk)
-                continue  # applied before the crash
-            chunk = chunk[batch.progress - done :] if batch.progress > done else chunk
-            with transaction.atomic():
-                locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-                if locked.status != S.APPLYING or locked.progress != batch.progress:
-                    return locked  # another run got here first
-                counts, rejected = APPLIERS[batch.kind](chunk)
-                _rejections(locked, rejected)
-                locked.created += counts["created"]
-                locked.updated += counts["updated"]
-                locked.unchanged += counts["unchanged"]
-                locked.rejected += len(rejected)
-                locked.progress += len(chunk)
-                locked.save()
-            batch = locked
-            done = batch.progress
+        with _rows(batch) as rows:
+            # Rows applied before a crash are read again but not applied.
+            rows = islice(rows, batch.progress, None)
+            for chunk in _chunks(rows, _chunk_size(batch.kind)):
+                with transaction.atomic():
+                    locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+                    if locked.status != S.APPLYING or locked.progress != batch.progress:
+                        return locked  # another run got here first
+                    counts, rejected = _apply_chunk(batch.kind, chunk)
+                    _rejections(locked, rejected)
+                    locked.created += counts["created"]
+                    locked.updated += counts["updated"]
+                    locked.unchanged += counts["unchanged"]
+                    locked.rejected += len(rejected)
+                    locked.progress += len(chunk)
+                    locked.save()
+                batch = locked
         with transaction.atomic():
             batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
             _move(batch, S.APPLIED)

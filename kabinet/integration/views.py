@@ -13,6 +13,7 @@ from kabinet.core.errors import DomainError
 from kabinet.core.http import form_error
 from kabinet.integration import services
 from kabinet.integration.forms import UploadForm
+from kabinet.integration.importers import columns
 from kabinet.integration.models import ImportBatch
 
 PER_PAGE = 100
@@ -41,7 +42,8 @@ def upload_view(request):
             form_error(form, exc)
         else:
             return redirect("integration:batch", uuid=batch.uuid)
-    return render(request, "integration/upload.html", {"form": form})
+    kinds = [(label, columns(kind)) for kind, label in ImportBatch.Kind.choices]
+    return render(request, "integration/upload.html", {"form": form, "kinds": kinds})
 
 
 @staff_required
@@ -52,7 +54,7 @@ def batch_view(request, uuid):
     return render(
         request,
         "integration/batch.html",
-        {"batch": batch, "page": page, "working": working},
+        {"batch": batch, "page": page, "working": working, "columns": columns(batch.kind)},
     )
 
 

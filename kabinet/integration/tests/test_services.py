@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from kabinet.integration import services
+from kabinet.integration.importers import readings as readings_importer
 from kabinet.integration.models import ImportBatch
 from kabinet.metering.models import Reading
 from kabinet.metering.tests import factories as f
@@ -99,11 +100,11 @@ def test_xlsx_upload_is_applied(staff, meters):
 
 def test_crash_mid_apply_leaves_whole_chunks_and_a_rerun_completes(staff, monkeypatch):
     meters = [f.meter(f.account(), decimals=2) for _ in range(7)]
-    monkeypatch.setattr(services, "CHUNK_SIZE", 2)
+    monkeypatch.setattr(readings_importer, "CHUNK_SIZE", 2)
     content = _file(meters, bad=False)  # 7 rows: chunks of 2, 2, 2, 1
     batch = services.import_preview(batch=_upload(staff, content))
 
-    real = services.readings_load_accepted
+    real = readings_importer.readings_load_accepted
     calls = {"n": 0}
 
     def crash_in_third_chunk(*, rows):
@@ -114,7 +115,7 @@ def test_crash_mid_apply_leaves_whole_chunks_and_a_rerun_completes(staff, monkey
             raise RuntimeError("процесс убит")  # ... then the process dies
         return real(rows=rows)
 
-    monkeypatch.setattr(services, "readings_load_accepted", crash_in_third_chunk)
+    monkeypatch.setattr(readings_importer, "readings_load_accepted", crash_in_third_chunk)
     with pytest.raises(RuntimeError):
         services.import_apply(batch=batch)
 
@@ -124,7 +125,7 @@ def test_crash_mid_apply_leaves_whole_chunks_and_a_rerun_completes(staff, monkey
     # Only the two whole chunks: the half-written third one was rolled back.
     assert Reading.objects.count() == 4
 
-    monkeypatch.setattr(services, "readings_load_accepted", real)
+    monkeypatch.setattr(readings_importer, "readings_load_accepted", real)
     batch = services.import_apply(batch=batch)
     assert batch.status == "applied" and batch.progress == 7
     assert (batch.created, batch.unchanged, batch.rejected) == (7, 0, 0)
@@ -135,11 +136,11 @@ def test_crash_mid_apply_leaves_whole_chunks_and_a_rerun_completes(staff, monkey
 def test_killed_process_leaves_status_applying_and_a_rerun_resumes(staff, meters, monkeypatch):
     # A killed worker writes nothing after its last whole chunk: the batch stays
     # «применяется» with the progress of that chunk.
-    monkeypatch.setattr(services, "CHUNK_SIZE", 2)
+    monkeypatch.setattr(readings_importer, "CHUNK_SIZE", 2)
     batch = services.import_preview(batch=_upload(staff, _file(meters)))
     batch.status = "applying"
     batch.save()
-    real = services.readings_load_accepted
+    real = readings_importer.readings_load_accepted
 
     def die(*, rows):
         raise SystemExit  # not an Exception: nothing marks the batch failed
@@ -150,14 +151,14 @@ def test_killed_process_leaves_status_applying_and_a_rerun_resumes(staff, meters
         calls["n"] += 1
         return real(rows=rows) if calls["n"] == 1 else die(rows=rows)
 
-    monkeypatch.setattr(services, "readings_load_accepted", first_chunk_then_die)
+    monkeypatch.setattr(readings_importer, "readings_load_accepted", first_chunk_then_die)
     with pytest.raises(SystemExit):
         services.import_apply(batch=batch)
     batch.refresh_from_db()
     assert batch.status == "applying" and batch.progress == 2
     assert Reading.objects.count() == 2
 
-    monkeypatch.setattr(services, "readings_load_accepted", real)
+    monkeypatch.setattr(readings_importer, "readings_load_accepted", real)
     batch = services.import_apply(batch=batch)
     assert (batch.status, batch.progress, batch.created, batch.rejected) == ("applied", 6, 3, 3)
     assert Reading.objects.count() == 3
@@ -169,7 +170,7 @@ def test_a_crash_during_preview_fails_the_batch(staff, meters, monkeypatch):
     def boom(*, rows):
         raise RuntimeError("сбой")
 
-    monkeypatch.setattr(services, "readings_load_accepted", boom)
+    monkeypatch.setattr(readings_importer, "readings_load_accepted", boom)
     with pytest.raises(RuntimeError):
         services.import_preview(batch=batch)
     batch.refresh_from_db()

@@ -458,3 +458,32 @@ def meter_restore(*, by, meter: Meter, comment: str = "") -> Meter:
             comment=comment,
         )
     return locked
+
+
+# --- loading from the billing system (kabinet.integration) ----------------------------
+
+
+def meter_upsert(*, account_number: str, number: str, **fields: Any) -> tuple[Meter, str]:
+    """A meter keyed by its account and number, as the billing system has it: a new
+    one is registered (``meter_register``), a known one changed (``meter_update``,
+    with its event). Fields given as None are left as they are; the same refusals
+    apply (zones and digits do not change once there are readings).
+
+    Returns the meter and "created", "updated" or "unchanged"."""
+    given = {k: v for k, v in fields.items() if v is not None}
+    with transaction.atomic():
+        account = PersonalAccount.objects.filter(number=account_number).first()
+        if account is None:
+            raise DomainError(
+                _("Лицевой счёт %(a)s не найден.") % {"a": account_number}, field="account"
+            )
+        meter = Meter.objects.filter(account=account, number=str(number).strip()).first()
+        if meter is None:
+            return meter_register(by=None, account=account, number=number, **given), "created"
+        locked = _meter_locked(meter)
+        diff, errors = meter_check_changes(meter=locked, changes=given)
+        if errors:
+            raise errors[0]
+        if not diff:
+            return locked, "unchanged"
+        return meter_update(by=None, meter=locked, **given), "updated"

@@ -115,6 +115,7 @@ def test_mine_query_count_does_not_grow_with_houses(client, alice, charlie):
         assert response.status_code == 200
         return len(ctx.captured_queries)
 
+    count(alice)  # the first page of the process also reads the footer's cached values
     assert count(alice) == count(charlie)
     text = client.get(reverse("outages:mine")).content.decode()
     assert text.count('id="outage-') == 12

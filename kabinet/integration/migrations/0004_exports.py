@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('integration', '0002_batch_source'),
+        ('integration', '0003_import_kinds'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,162 @@
+"""The billing system's HTTP API for imports, at ``api/integration/``.
+
+    POST /api/integration/imports/<kind>/[?apply=1][&name=file.csv]
+         Authorization: Bearer <token>
+         the file as the raw body (Content-Type text/csv or the XLSX type) or as the
+         ``file`` field of a multipart form
+      → 202 {"uuid", "status", "url"}: a batch (source «http») whose preview, and with
+        ``apply=1`` its apply, run as the same Celery tasks as a staff upload's
+    GET  /api/integration/imports/<uuid>/ → the batch's status, counts and rejected rows
+
+Tokens come from ``KABINET_INTEGRATION_TOKENS``; with none configured the API does not
+exist (404). Plain Django views kept thin over ``kabinet.integration.services``.
+"""
+
+import hmac
+import tempfile
+from functools import wraps
+
+from django.conf import settings
+from django.core.files import File
+from django.http import JsonResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from kabinet.core.errors import DomainError
+from kabinet.integration import services
+from kabinet.integration.models import ImportBatch
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMATS = {"text/csv": "csv", "application/csv": "csv", XLSX_TYPE: "xlsx"}
+REJECTIONS_LIMIT = 1000  # rejected rows in a status answer; the staff page has them all
+READ_BLOCK = 1 << 16
+
+
+def _error(message: str, status: int, **headers) -> JsonResponse:
+    response = JsonResponse({"error": message}, status=status)
+    for name, value in headers.items():
+        response[name] = value
+    return response
+
+
+def _token_ok(request) -> bool:
+    scheme, _space, token = request.headers.get("Authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        return False
+    given = token.encode()
+    ok = False
+    for known in settings.KABINET_INTEGRATION_TOKENS:
+        # Every token is compared, in constant time, whatever matched before.
+        ok |= hmac.compare_digest(given, known.encode())
+    return ok
+
+
+def token_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not settings.KABINET_INTEGRATION_TOKENS:
+            return _error("Not found", 404)
+        if not _token_ok(request):
+            return _error(
+                _("Нужен действующий токен: Authorization: Bearer <токен>."),
+                401,
+                **{"WWW-Authenticate": 'Bearer realm="kabinet-integration"'},
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _body(request, kind: str) -> tuple[File | None, str]:
+    """The file sent and its format: a multipart form's ``file`` (or only) field, or
+    the raw body, streamed to a temporary file."""
+    name = request.GET.get("name", "")
+    if request.content_type == "multipart/form-data":
+        upload = request.FILES.get("file") or next(iter(request.FILES.values()), None)
+        if upload is None:
+            return None, ""
+        ext = upload.name.rsplit(".", 1)[-1].lower() if "." in (upload.name or "") else ""
+        fmt = FORMATS.get(upload.content_type) or (ext if ext in ("csv", "xlsx") else "")
+        return upload, fmt
+    fmt = FORMATS.get(request.content_type, "")
+    if not fmt:
+        return None, ""
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - the caller closes it
+    while block := request.read(READ_BLOCK):
+        spool.write(block)
+    if not spool.tell():
+        spool.close()
+        return None, fmt
+    spool.seek(0)
+    return File(spool, name=name or f"{kind}.{fmt}"), fmt
+
+
+def _status(request, batch: ImportBatch) -> dict:
+    rejections = batch.rejections.values("line", "reason")[:REJECTIONS_LIMIT]
+    return {
+        "uuid": str(batch.uuid),
+        "kind": batch.kind,
+        "status": batch.status,
+        "status_label": batch.get_status_display(),
+        "source": batch.source,
+        "file": batch.original_name,
+        "format": batch.format,
+        "total": batch.total,
+        "good": batch.good,
+        "created": batch.created,
+        "updated": batch.updated,
+        "unchanged": batch.unchanged,
+        "rejected": batch.rejected,
+        "progress": batch.progress,
+        "error": batch.error,
+        "created_at": batch.created_at.isoformat(),
+        "previewed_at": batch.previewed_at.isoformat() if batch.previewed_at else None,
+        "applied_at": batch.applied_at.isoformat() if batch.applied_at else None,
+        "rejections": list(rejections),
+        "rejections_truncated": batch.rejected > REJECTIONS_LIMIT,
+        "url": request.build_absolute_uri(reverse("integration_api:status", args=[batch.uuid])),
+    }
+
+
+@csrf_exempt
+@require_POST
+@token_required
+def import_create(request, kind: str):
+    if kind not in ImportBatch.Kind.values:
+        return _error(_("Неизвестный вид загрузки."), 404)
+    upload, fmt = _body(request, kind)
+    if not fmt:
+        return _error(
+            _("Передайте файл CSV (Content-Type: text/csv) или XLSX (%(t)s).") % {"t": XLSX_TYPE},
+            415,
+        )
+    if upload is None:
+        return _error(_("Файл пуст."), 400)
+    try:
+        batch = services.import_upload(
+            staff=None,
+            kind=kind,
+            upload=upload,
+            source=ImportBatch.Source.HTTP,
+            fmt=fmt,
+            auto_apply=request.GET.get("apply") == "1",
+        )
+    except DomainError as exc:
+        return _error(str(exc.message), 400)
+    finally:
+        upload.close()
+    batch.refresh_from_db()  # an eager preview (no broker) may have run already
+    url = request.build_absolute_uri(reverse("integration_api:status", args=[batch.uuid]))
+    return JsonResponse({"uuid": str(batch.uuid), "status": batch.status, "url": url}, status=202)
+
+
+@require_GET
+@token_required
+def import_status(request, uuid):
+    batch = ImportBatch.objects.filter(uuid=uuid).first()
+    if batch is None:
+        return _error(_("Загрузка не найдена."), 404)
+    return JsonResponse(_status(request, batch))
