@@ -257,6 +257,16 @@ def customer_picture(*, subject, today: date | None = None, limit: int = 10) -> 
         applications=list(Application.objects.filter(user=subject).filed()[:limit]),
         notices=list(Notice.objects.filter(user=subject)[:limit]),
         sign_ins=list(subject.sign_ins.all()[:limit]),
-        journal=list(AuditEntry.objects.filter(subject=subject)[:50]),
+        journal=_with_change_lines(AuditEntry.objects.filter(subject=subject)[:50]),
         locked_for=user_locked_for(user=subject),
     )
+
+
+def _with_change_lines(entries) -> list:
+    """Journal lines with their changes as «поле: было → стало», in the page's words."""
+    from kabinet.core.audit import change_lines
+
+    entries = list(entries)
+    for entry in entries:
+        entry.change_lines = change_lines(entry)
+    return entries

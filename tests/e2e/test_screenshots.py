@@ -557,3 +557,71 @@ def test_application_pages(page, shoot, settings, tmp_path, tmp_path_factory):
     shoot("applications-staff-card")
     go(page, f"/staff/applications/{done.uuid}/")
     shoot("applications-staff-card-contract")
+
+
+def test_backoffice_pages(page, shoot, settings, tmp_path):
+    """Issue 9's back office: each role's day, the queues, the customer's whole picture,
+    the journal, roles and settings, imports with rejected rows, exports and the
+    daily refresh."""
+    from kabinet.customer_accounts.models import AccountLinkRequest
+    from kabinet.identity.models import User
+    from kabinet.integration.refresh import integration_refresh_run
+
+    settings.KABINET_UTILITY = "tek_spb"
+    settings.KABINET_APPEAL_UPLOADS_DIR = str(tmp_path / "uploads")
+    settings.KABINET_INTEGRATION_UPLOADS_DIR = str(tmp_path / "imports")
+    settings.KABINET_INTEGRATION_EXPORTS_DIR = str(tmp_path / "exports")
+    settings.KABINET_INTEGRATION_INBOX_DIR = str(tmp_path / "inbox")
+    call_command("demo_data", quiet=True)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "readings.csv").write_text(
+        "account;meter;zone;period;value;source;taken_at\n"
+        "100000010;ГВС-000010;;2026-11;999,5;billing;24.11.2026\n"
+        "100000011;ГВС-999999;;2026-11;10;billing;24.11.2026\n",
+        encoding="utf-8",
+    )
+    integration_refresh_run()
+
+    sign_in(page, "operator")
+    shoot("staff-day-operator")
+    resident = User.objects.get(email="resident@example.ru")
+    go(page, f"/staff/users/{resident.uuid}/")
+    shoot("staff-customer")
+    go(page, "/staff/accounts/requests/")
+    shoot("staff-account-link-requests")
+    go(page, f"/staff/accounts/requests/{AccountLinkRequest.objects.first().uuid}/")
+    shoot("staff-account-link-request")
+
+    sign_in(page, "billing")
+    shoot("staff-day-billing")
+    go(page, "/staff/readings/")
+    shoot("staff-readings")
+    go(page, "/staff/integration/")
+    page.get_by_label("Что загружается").select_option("readings")
+    bad = tmp_path / "readings-bad.csv"
+    bad.write_text(
+        "account;meter;zone;period;value;source;taken_at\n"
+        "100000012;ГВС-000012;;2026-11;1000;billing;24.11.2026\n"
+        "100000013;ГВС-000013;;13.2026;5;billing;24.11.2026\n"
+        "100000014;ГВС-999999;;2026-11;много;billing;24.11.2026\n",
+        encoding="utf-8",
+    )
+    page.get_by_label("Файл").set_input_files(str(bad))
+    page.get_by_role("button", name="Загрузить и проверить").click()
+    shoot("staff-import-preview")
+    go(page, "/staff/integration/")
+    shoot("staff-imports")
+    go(page, "/staff/integration/exports/")
+    page.get_by_role("button", name=re.compile("Выгрузить|Создать")).first.click()
+    shoot("staff-exports")
+    go(page, "/staff/integration/refresh/")
+    shoot("staff-refresh")
+
+    sign_in(page, "admin")
+    go(page, "/staff/audit/")
+    shoot("staff-audit")
+    go(page, "/staff/team/")
+    shoot("staff-team")
+    go(page, "/staff/settings/")
+    shoot("staff-settings")
