@@ -7,11 +7,9 @@ contract (000 §3.3.1) will have one the same way. Who may see a conversation is
 decided by what owns it (``Conversation.OWNERS``).
 """
 
-import os
 import uuid
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -20,30 +18,17 @@ from django.utils.translation import gettext_lazy as _
 
 from kabinet.backoffice.roles import staff_sees_customers
 from kabinet.core.access import OwnedQuerySet
+from kabinet.core.storage import PrivateStorage
 from kabinet.customer_accounts.models import PersonalAccount
 
 # --- conversations: reusable by anything a customer talks to staff about --------------
 
 
-class UploadStorage(FileSystemStorage):
-    """Files of conversations, under ``KABINET_APPEAL_UPLOADS_DIR`` (outside the web
-    root, no URL): they are served only by ``appeals:attachment`` after an access check."""
+class UploadStorage(PrivateStorage):
+    """Files of conversations (outside the web root, no URL): they are served only by
+    ``appeals:attachment`` after an access check."""
 
-    # Read on each use, so a changed setting (tests) takes effect at once.
-    @property
-    def base_location(self):
-        return str(settings.KABINET_APPEAL_UPLOADS_DIR)
-
-    @property
-    def location(self):
-        return os.path.abspath(self.base_location)
-
-    @property
-    def base_url(self):
-        return None
-
-    def url(self, name):
-        raise ValueError("conversation files have no URL; use appeals:attachment")
+    setting = "KABINET_APPEAL_UPLOADS_DIR"
 
 
 upload_storage = UploadStorage()

@@ -1,34 +1,20 @@
 """Загрузки из биллинга: a file the billing system exported, uploaded by staff, previewed
 (a dry run) and applied in chunks; every rejected row is kept with its line and reason."""
 
-import os
 import uuid
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kabinet.core.storage import PrivateStorage
 
-class ImportStorage(FileSystemStorage):
-    """Uploaded import files, under ``KABINET_INTEGRATION_UPLOADS_DIR``; no URL."""
 
-    # Read on each use, so a changed setting (tests) takes effect at once.
-    @property
-    def base_location(self):
-        return str(settings.KABINET_INTEGRATION_UPLOADS_DIR)
+class ImportStorage(PrivateStorage):
+    """Uploaded import files; no URL."""
 
-    @property
-    def location(self):
-        return os.path.abspath(self.base_location)
-
-    @property
-    def base_url(self):
-        return None
-
-    def url(self, name):
-        raise ValueError("import files have no URL")
+    setting = "KABINET_INTEGRATION_UPLOADS_DIR"
 
 
 import_storage = ImportStorage()
@@ -139,24 +125,10 @@ class ImportRejection(models.Model):
 # --- Выгрузки в биллинг (exports) and the daily refresh -----------------------------
 
 
-class ExportStorage(FileSystemStorage):
-    """Export files, under ``KABINET_INTEGRATION_EXPORTS_DIR``; no URL (staff download
-    them through the portal's own view)."""
+class ExportStorage(PrivateStorage):
+    """Export files; no URL (staff download them through the portal's own view)."""
 
-    @property
-    def base_location(self):
-        return str(settings.KABINET_INTEGRATION_EXPORTS_DIR)
-
-    @property
-    def location(self):
-        return os.path.abspath(self.base_location)
-
-    @property
-    def base_url(self):
-        return None
-
-    def url(self, name):
-        raise ValueError("export files have no URL")
+    setting = "KABINET_INTEGRATION_EXPORTS_DIR"
 
 
 export_storage = ExportStorage()
