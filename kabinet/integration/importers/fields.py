@@ -4,6 +4,7 @@ Russian reason when the cell cannot be read."""
 import re
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -48,6 +49,14 @@ _MOMENT = (
 
 def moment(value: str, message: str) -> datetime:
     """A date with an optional time, in the portal's time zone."""
+    when = _moment(value)
+    if when is None:
+        raise DomainError(message % {"d": value})
+    return when
+
+
+@lru_cache(maxsize=4096)  # a file repeats its dates many times
+def _moment(value: str) -> datetime | None:
     for pattern, (y, m, d) in _MOMENT:
         match = re.match(pattern, value)
         if match:
@@ -59,7 +68,7 @@ def moment(value: str, message: str) -> datetime:
             except ValueError:
                 break
             return timezone.make_aware(when, timezone.get_default_timezone())
-    raise DomainError(message % {"d": value})
+    return None
 
 
 def month(value: str, label: str) -> date:
