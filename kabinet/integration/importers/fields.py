@@ -5,6 +5,7 @@ import re
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,14 +50,14 @@ _MOMENT = (
 
 def moment(value: str, message: str) -> datetime:
     """A date with an optional time, in the portal's time zone."""
-    when = _moment(value)
+    when = _moment(value, timezone.get_default_timezone_name())
     if when is None:
         raise DomainError(message % {"d": value})
     return when
 
 
 @lru_cache(maxsize=4096)  # a file repeats its dates many times
-def _moment(value: str) -> datetime | None:
+def _moment(value: str, zone: str) -> datetime | None:
     for pattern, (y, m, d) in _MOMENT:
         match = re.match(pattern, value)
         if match:
@@ -67,7 +68,7 @@ def _moment(value: str) -> datetime | None:
                 )
             except ValueError:
                 break
-            return timezone.make_aware(when, timezone.get_default_timezone())
+            return timezone.make_aware(when, ZoneInfo(zone))
     return None
 
 
