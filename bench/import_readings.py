@@ -26,6 +26,7 @@ Prints rows per second for each. Needs PostgreSQL (COPY).
 import argparse
 import csv
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -234,6 +235,7 @@ def main() -> None:
     print(f"(b) PostgreSQL COPY  {took:7.1f} s  {args.rows / took:9.0f} rows/s")
     print(f"ratio: Kabinet takes {total / took:.1f}× the time of COPY")
     path.unlink()
+    shutil.rmtree(os.environ["KABINET_INTEGRATION_UPLOADS_DIR"])  # the batches' copies
 
 
 if __name__ == "__main__":
