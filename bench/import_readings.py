@@ -15,6 +15,7 @@ metering_reading table each time:
     preview only with ``--preview`` (a dry run of the same work, rolled back), and
     ``import_apply`` — chunks of the readings importer's CHUNK_SIZE, each one
     transaction with the batch's progress, exactly as the Celery task runs it;
+(a') with ``--again``: the same file imported once more, every row «без изменений»;
 (b) PostgreSQL: ``COPY metering_reading FROM STDIN`` through psycopg's
     ``cursor.copy``, fed from the same CSV (the account and meter numbers mapped to
     meter ids with one dict built beforehand), in one transaction.
@@ -25,6 +26,7 @@ Prints rows per second for each. Needs PostgreSQL (COPY).
 import argparse
 import csv
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -192,6 +194,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--meters", type=int, default=50_000)
     parser.add_argument("--preview", action="store_true", help="time the preview as well")
+    parser.add_argument(
+        "--again", action="store_true", help="then import the same file again (all unchanged)"
+    )
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/bench_import")
     args = parser.parse_args()
     setup(args.database_url)
@@ -219,12 +224,18 @@ def main() -> None:
         f"  (apply alone {args.rows / apply:.0f} rows/s)"
     )
 
+    if args.again:
+        again, _apply = kabinet_import(path, preview=False)
+        assert count_readings() == args.rows
+        print(f"(a') the same again  {again:7.1f} s  {args.rows / again:9.0f} rows/s (unchanged)")
+
     truncate_readings()
     took = postgres_copy(path)
     assert count_readings() == args.rows
     print(f"(b) PostgreSQL COPY  {took:7.1f} s  {args.rows / took:9.0f} rows/s")
     print(f"ratio: Kabinet takes {total / took:.1f}× the time of COPY")
     path.unlink()
+    shutil.rmtree(os.environ["KABINET_INTEGRATION_UPLOADS_DIR"])  # the batches' copies
 
 
 if __name__ == "__main__":

@@ -4,6 +4,8 @@ Russian reason when the cell cannot be read."""
 import re
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -48,6 +50,14 @@ _MOMENT = (
 
 def moment(value: str, message: str) -> datetime:
     """A date with an optional time, in the portal's time zone."""
+    when = _moment(value, timezone.get_default_timezone_name())
+    if when is None:
+        raise DomainError(message % {"d": value})
+    return when
+
+
+@lru_cache(maxsize=4096)  # a file repeats its dates many times
+def _moment(value: str, zone: str) -> datetime | None:
     for pattern, (y, m, d) in _MOMENT:
         match = re.match(pattern, value)
         if match:
@@ -58,8 +68,8 @@ def moment(value: str, message: str) -> datetime:
                 )
             except ValueError:
                 break
-            return timezone.make_aware(when, timezone.get_default_timezone())
-    raise DomainError(message % {"d": value})
+            return timezone.make_aware(when, ZoneInfo(zone))
+    return None
 
 
 def month(value: str, label: str) -> date:

@@ -16,6 +16,7 @@ from kabinet.metering.services import readings_load_accepted
 KIND = "readings"
 LABEL = gettext_lazy("принятые показания")
 CHUNK_SIZE = 5000
+TAKEN_AT_UNREAD = gettext_lazy("Дата показания «%(d)s» не распознана.")
 
 COLUMNS = [
     Column("account", "лицевой счёт", True, "номер лицевого счёта"),
@@ -41,7 +42,7 @@ def parse(data: dict) -> dict:
         if data.get(optional):
             values[optional] = data[optional]
     if data.get("taken_at"):
-        values["taken_at"] = moment(data["taken_at"], _("Дата показания «%(d)s» не распознана."))
+        values["taken_at"] = moment(data["taken_at"], TAKEN_AT_UNREAD)
     return values
 
 

@@ -101,3 +101,21 @@ def test_rejections_are_paginated_by_100(client, staff):
     second = client.get(url + "?page=2").content.decode()
     assert first.count("<tr><td>") == 100 and second.count("<tr><td>") == 50
     assert "Страница 1 из 2" in first
+
+
+def test_every_kind_is_offered_with_its_columns(client, staff):
+    client.force_login(staff)
+    text = client.get(reverse("integration:upload")).content.decode()
+    for kind, label in ImportBatch.Kind.choices:
+        assert f'<option value="{kind}"' in text
+        assert f"<summary>{str(label).capitalize()}</summary>" in text
+    assert "идентификатор платежа" in text and "код отключения" in text
+
+
+def test_the_batch_page_shows_the_kinds_columns(client, staff):
+    upload = SimpleUploadedFile("p.csv", b"account;id;credited_on;amount\n1;P;01.03.2026;5\n")
+    batch = services.import_upload(staff=staff, kind="payments", upload=upload)
+    client.force_login(staff)
+    text = client.get(reverse("integration:batch", args=[batch.uuid])).content.decode()
+    assert "<code>credited_on</code>" in text and "дата поступления" in text
+    assert "<code>taken_at</code>" not in text  # a readings column
