@@ -282,6 +282,8 @@ if not 0 <= KABINET_INTEGRATION_REFRESH_HOUR <= 23:
     raise ImproperlyConfigured("KABINET_INTEGRATION_REFRESH_HOUR must be an hour, 0 to 23")
 # Bearer tokens of the billing system for /api/integration/ (comma-separated); none: 404.
 KABINET_INTEGRATION_TOKENS = envlist("KABINET_INTEGRATION_TOKENS", [])
+# The largest file the billing system may send to that API, in megabytes (413 above it).
+KABINET_INTEGRATION_MAX_FILE_MB = envint("KABINET_INTEGRATION_MAX_FILE_MB", 512)
 
 # The utility this deployment serves: one of kabinet.core.utility_profiles.PROFILES.
 KABINET_UTILITY = envstr("KABINET_UTILITY", "tek_spb")

@@ -28,4 +28,3 @@ class PrivateStorage(FileSystemStorage):
 
     def url(self, name):
         raise ValueError(f"{self.setting} files have no URL; they are served by a view")
-

@@ -70,16 +70,29 @@ def token_required(view):
     return wrapper
 
 
+class TooLarge(Exception):
+    pass
+
+
+def _limit() -> int:
+    return settings.KABINET_INTEGRATION_MAX_FILE_MB * 1024 * 1024
+
+
 def _body(request, kind: str) -> tuple[File | None, str]:
     """The file sent and its format: a multipart form's ``file`` (or only) field, or
-    the raw body, streamed to a temporary file."""
+    the raw body, streamed to a temporary file; ``TooLarge`` past the limit."""
     name = request.GET.get("name", "")
+    declared = request.META.get("CONTENT_LENGTH") or "0"
+    if declared.isdigit() and int(declared) > _limit():
+        raise TooLarge
     if request.content_type == "multipart/form-data":
         upload = request.FILES.get("file") or next(iter(request.FILES.values()), None)
         if upload is None:
             return None, ""
         ext = upload.name.rsplit(".", 1)[-1].lower() if "." in (upload.name or "") else ""
         fmt = FORMATS.get(upload.content_type) or (ext if ext in ("csv", "xlsx") else "")
+        if upload.size > _limit():
+            raise TooLarge
         return upload, fmt
     fmt = FORMATS.get(request.content_type, "")
     if not fmt:
@@ -87,6 +100,9 @@ def _body(request, kind: str) -> tuple[File | None, str]:
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - the caller closes it
     while block := request.read(READ_BLOCK):
         spool.write(block)
+        if spool.tell() > _limit():
+            spool.close()
+            raise TooLarge
     if not spool.tell():
         spool.close()
         return None, fmt
@@ -127,7 +143,14 @@ def _status(request, batch: ImportBatch) -> dict:
 def import_create(request, kind: str):
     if kind not in ImportBatch.Kind.values:
         return _error(_("Неизвестный вид загрузки."), 404)
-    upload, fmt = _body(request, kind)
+    try:
+        upload, fmt = _body(request, kind)
+    except TooLarge:
+        return _error(
+            _("Файл больше %(mb)s МБ: разделите его на части.")
+            % {"mb": settings.KABINET_INTEGRATION_MAX_FILE_MB},
+            413,
+        )
     if not fmt:
         return _error(
             _("Передайте файл CSV (Content-Type: text/csv) или XLSX (%(t)s).") % {"t": XLSX_TYPE},

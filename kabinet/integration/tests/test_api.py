@@ -149,3 +149,15 @@ def test_what_is_refused(api, meter):
     assert unknown.status_code == 404
     assert api.get(CREATE, headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 405
     assert not ImportBatch.objects.exists()
+
+
+def test_a_file_over_the_limit_is_413_and_makes_nothing(api, settings, meter):
+    settings.KABINET_INTEGRATION_MAX_FILE_MB = 1
+    big = b"account;meter;period;value\n" + b"1;2;2026-03;1\n" * 90_000  # about 1.2 MB
+    response = _post(api, big)
+    assert response.status_code == 413
+    assert "больше 1 МБ" in response.json()["error"]
+    form = {"file": SimpleUploadedFile("r.csv", big, content_type="text/csv")}
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    assert api.post(CREATE, data=form, headers=headers).status_code == 413
+    assert not ImportBatch.objects.exists()
