@@ -5,6 +5,7 @@ import dataclasses
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from kabinet.backoffice import roles
@@ -55,7 +56,7 @@ def settings_view(request):
 
 def _shown(value) -> str:
     if isinstance(value, bool):
-        return _("да") if value else _("нет")
+        return _("да") if value else pgettext("ответ", "нет")
     if isinstance(value, (frozenset, set, tuple, list)):
         return ", ".join(str(v) for v in sorted(value, key=str)) or "—"
     if dataclasses.is_dataclass(value):

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kabinet.core.models import AuditEntry
 
@@ -196,7 +197,7 @@ def _shown(field, value: Any) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
-        return str(_("да") if value else _("нет"))
+        return str(_("да") if value else pgettext_lazy("ответ", "нет"))
     choices = dict(getattr(field, "flatchoices", None) or [])
     if choices and value in choices:
         return str(choices[value])
