@@ -24,7 +24,13 @@ def browser():
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                # Date fields show дд.мм.гггг as a Russian user's browser does.
+                "--lang=ru-RU",
+            ],
         )
         yield browser
         browser.close()
