@@ -28,8 +28,6 @@ def browser():
                 "--no-sandbox",
                 "--disable-gpu",
                 "--disable-background-networking",
-                # Date fields show дд.мм.гггг as a Russian user's browser does.
-                "--lang=ru-RU",
             ],
         )
         yield browser
