@@ -147,14 +147,17 @@ def step_seed() -> dict:
 
     today = timezone.localdate()
     period = add_months(period_of(today), -1)  # the last closed month
+    from kabinet.backoffice.roles import BILLING_SPECIALIST, role_grant
+
     with transaction.atomic():
-        User.objects.create_user(
-            login="operator",
+        specialist = User.objects.create_user(
+            login="billing",
             is_staff=True,
             status=User.Status.ACTIVE,
             signup_mode=User.SignupMode.STAFF,
-            display_name="Оператор",
+            display_name="Расчётчик",
         )
+        role_grant(user=specialist, role=BILLING_SPECIALIST)
         build_tariffs(today)
         accounts = build_accounts(
             build_registry(), count=3, start_number=100000001, today=today, months=2, seed=7
@@ -185,7 +188,7 @@ def step_start(*, kind: str, period: str) -> dict:
 
     with mock.patch.object(tasks.execute_billing_run, "delay", spy):
         run = services.billing_run_start(
-            by=User.objects.get(login="operator"), kind=kind, period=date.fromisoformat(period)
+            by=User.objects.get(login="billing"), kind=kind, period=date.fromisoformat(period)
         )
     (result,) = queued
     return {
