@@ -754,6 +754,15 @@ def _changed(obj, given: dict) -> str:
     return "updated"
 
 
+def _upsert(model, key: dict, given: dict):
+    """The row with ``key`` (locked), made with ``given`` or brought up to it: the row
+    and "created", "updated" or "unchanged"."""
+    row = model.objects.select_for_update().filter(**key).order_by("pk").first()
+    if row is None:
+        return model.objects.create(**key, **given), "created"
+    return row, _changed(row, given)
+
+
 def _short(values: dict, model) -> None:
     for name, value in values.items():
         limit = getattr(model._meta.get_field(name), "max_length", None)
@@ -805,10 +814,7 @@ def charge_upsert(
         "zone": zone,
         "accrued": False,
     }
-    charge = Charge.objects.select_for_update().filter(**key).order_by("pk").first()
-    if charge is None:
-        return Charge.objects.create(**key, **given), "created"
-    return charge, _changed(charge, given)
+    return _upsert(Charge, key, given)
 
 
 @transaction.atomic
@@ -843,10 +849,7 @@ def payment_upsert(
     _short({"external_id": external_id, **given}, Payment)
     account = _account_by_number(account_number)
     key = {"account": account, "external_id": external_id, "purpose": purpose}
-    payment = Payment.objects.select_for_update().filter(**key).first()
-    if payment is None:
-        return Payment.objects.create(**key, **given), "created"
-    return payment, _changed(payment, given)
+    return _upsert(Payment, key, given)
 
 
 @transaction.atomic
