@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.forms",
+    "ninja",  # serves the API docs' Swagger files itself (no CDN)
     "kabinet.core",
     "kabinet.identity",
     "kabinet.notifications",

@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.urls import include, path, reverse
+from django.views.generic import RedirectView
 
+from kabinet.api.main import api
 from kabinet.billing import views as billing_views
 from kabinet.payments.urls import test_provider_urlpatterns
 
@@ -28,6 +30,8 @@ urlpatterns = [
     path("staff/integration/", include("kabinet.integration.urls")),
     path("staff/readings/", include("kabinet.metering.staff_urls")),
     path("api/integration/", include("kabinet.integration.api_urls")),
+    path("api/v1/", api.urls),
+    path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("staff/", include("kabinet.backoffice.urls")),
     path("houses/", include("kabinet.premises.urls")),
     path("accounts/", include("kabinet.customer_accounts.urls")),

@@ -42,6 +42,9 @@ def shoot(page, request):
     page.emulate_media(reduced_motion="reduce")
 
     def shoot(name: str) -> None:
+        # A click that navigates returns once the new page is committed, before it has a
+        # document: wait for it to load before measuring it.
+        page.wait_for_load_state("load")
         assert page.evaluate(UNLABELLED_JS) == [], f"{name}: form fields without a label"
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": 900})
