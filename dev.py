@@ -15,6 +15,7 @@ import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
+E2E = ROOT / "tests" / "e2e"
 UV_VERSION = "0.13.9"
 UV = ROOT / ".uv" / "bin" / "uv"
 PY = ROOT / ".venv" / "bin" / "python"
@@ -60,7 +61,9 @@ def shots(argv: list[str]) -> int:
         PY,
         "-m",
         "pytest",
-        "tests/e2e/test_screenshots.py",
+        *sorted(
+            str(p.relative_to(ROOT)) for p in (ROOT / "tests" / "e2e").glob("test_screenshots*.py")
+        ),
         "-p",
         "no:xdist",
         "--screenshots",

@@ -7,10 +7,8 @@ the pictures into docs/screenshots/, replacing the old ones.
 
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pyotp
-import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.test import override_settings
@@ -20,45 +18,7 @@ from conftest import PASSWORD
 from kabinet.billing.models import IssuedDocument
 from kabinet.billing.receipts import render_receipt_png
 from kabinet.identity.models import VerificationCode
-
-OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-WIDTHS = (1280, 360)
-
-UNLABELLED_JS = """() => Array.from(document.querySelectorAll(
-  'input:not([type=hidden]):not([type=submit]), select, textarea'))
-  .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')
-                && !el.closest('label'))
-  .map(el => el.name || el.id)"""
-
-
-@pytest.fixture
-def shoot(page, request):
-    write = request.config.getoption("--screenshots")
-    if write:
-        OUT.mkdir(parents=True, exist_ok=True)
-    taken = []
-
-    # Blinking markers stop (the CSS honours reduced motion): pictures do not depend on timing.
-    page.emulate_media(reduced_motion="reduce")
-
-    def shoot(name: str) -> None:
-        # A click that navigates returns once the new page is committed, before it has a
-        # document: wait for it to load before measuring it.
-        page.wait_for_load_state("load")
-        assert page.evaluate(UNLABELLED_JS) == [], f"{name}: form fields without a label"
-        for width in WIDTHS:
-            page.set_viewport_size({"width": width, "height": 900})
-            overflow = page.evaluate(
-                "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-            )
-            assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at {width}px"
-            if write:
-                page.screenshot(path=str(OUT / f"{name}-{width}.png"), full_page=True)
-        page.set_viewport_size({"width": 1280, "height": 900})
-        taken.append(name)
-
-    yield shoot
-    assert taken
+from tests.e2e.conftest import OUT
 
 
 def go(page, path: str) -> None:
