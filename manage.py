@@ -2,10 +2,11 @@
 import os
 import sys
 
-# Commands that only compare the models with the migration files read no secret and
-# touch no database: they run without the production environment. Every other command
+# Commands that only compare the models with the migration files, or write the API's
+# OpenAPI document, read no secret and touch no database: they run without the
+# production environment. Every other command
 # (and the WSGI server) still refuses to start without KABINET_SECRET_KEY and the rest.
-SCHEMA_ONLY = {"makemigrations"}
+SCHEMA_ONLY = {"makemigrations", "api_schema"}
 
 if __name__ == "__main__":
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kabinet.settings")
