@@ -6,6 +6,7 @@ in production mode and refuses to start without its secrets.
 """
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -285,6 +286,15 @@ if not 0 <= KABINET_INTEGRATION_REFRESH_HOUR <= 23:
 KABINET_INTEGRATION_TOKENS = envlist("KABINET_INTEGRATION_TOKENS", [])
 # The largest file the billing system may send to that API, in megabytes (413 above it).
 KABINET_INTEGRATION_MAX_FILE_MB = envint("KABINET_INTEGRATION_MAX_FILE_MB", 512)
+
+# Rate limits of the HTTP API (/api/v1/), "<count>/<s|m|h|d>": per token (or per signed-in
+# user), reads and writes apart; calls with no auth at all by IP address.
+KABINET_API_RATE_READ = envstr("KABINET_API_RATE_READ", "600/m")
+KABINET_API_RATE_WRITE = envstr("KABINET_API_RATE_WRITE", "60/m")
+KABINET_API_RATE_ANON = envstr("KABINET_API_RATE_ANON", "30/m")
+for _name in ("KABINET_API_RATE_READ", "KABINET_API_RATE_WRITE", "KABINET_API_RATE_ANON"):
+    if not re.fullmatch(r"[1-9]\d*/\d*(s|sec|m|min|h|hour|d|day)", globals()[_name] or ""):
+        raise ImproperlyConfigured(f"{_name} must look like 600/m (count/s, m, h or d)")
 
 # The utility this deployment serves: one of kabinet.core.utility_profiles.PROFILES.
 KABINET_UTILITY = envstr("KABINET_UTILITY", "tek_spb")

@@ -7,8 +7,9 @@ serialise, and hold no rules of their own.
 
 from ninja import NinjaAPI
 
-from kabinet.api import errors
+from kabinet.api import errors, me
 from kabinet.api.auth import CUSTOMER_AUTH
+from kabinet.api.throttling import api_throttles
 
 api = NinjaAPI(
     title="Kabinet API",
@@ -21,7 +22,9 @@ api = NinjaAPI(
     ),
     urls_namespace="api-v1",
     auth=CUSTOMER_AUTH,
+    throttle=api_throttles(),
 )
 errors.install(api)
 
 # Routers are added here, one per domain (kabinet/api/<domain>.py).
+api.add_router("/me/", me.router, tags=["Профиль и токены"])

@@ -54,6 +54,8 @@ ACTIONS: dict[str, Any] = {
     "member_set_rights": _("Права сотрудника организации изменены"),
     "member_remove": _("Сотрудник организации удалён"),
     "member_join": _("Сотрудник организации принял приглашение"),
+    "api_token_issue": _("Создан токен доступа к API"),
+    "api_token_revoke": _("Токен доступа к API отозван"),
     # personal accounts
     # appeals
     "appeal_answer": _("Ответ на обращение"),

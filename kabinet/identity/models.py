@@ -334,3 +334,65 @@ class IssuedAccess(models.Model):
         from datetime import timedelta
 
         return timezone.localtime(self.valid_until - timedelta(microseconds=1)).date()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A customer's own tokens; nobody else's, staff included (they are secrets' records)."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(user=user)
+
+    def live(self, at=None):
+        """Neither revoked nor expired."""
+        at = at or timezone.now()
+        return self.filter(revoked_at__isnull=True).filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=at)
+        )
+
+
+class ApiToken(models.Model):
+    """Токен доступа к API: a customer creates, names and revokes it in the profile.
+
+    The token is ``kab_<prefix>_<secret>``, shown once; only its SHA-256 is stored (the
+    secret is 32 random bytes, so a fast hash is enough). ``prefix`` finds the row and is
+    shown in lists, so the customer can tell their tokens apart.
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read", _("Только чтение")
+        FULL = "full", _("Чтение и изменение")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("название"), max_length=100)
+    prefix = models.CharField(_("префикс"), max_length=8, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    scope = models.CharField(_("права"), max_length=8, choices=Scope.choices)
+    created_at = models.DateTimeField(_("создан"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("последнее использование"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("отозван"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("действует до"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("токен API")
+        verbose_name_plural = _("токены API")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix})"
+
+    def is_live(self, at=None) -> bool:
+        at = at or timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > at)
+
+    @property
+    def state(self) -> str:
+        """``active``, ``revoked`` or ``expired``."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at is not None and self.expires_at <= timezone.now():
+            return "expired"
+        return "active"

@@ -6,9 +6,9 @@ transaction, so that a wrong code's attempt is counted even though the action is
 The package by sub-domain: ``signup`` (регистрация by e-mail and by phone), ``access``
 (cabinets staff open: issued access, contract-number logins), ``signin`` (вход and
 sessions), ``recovery`` (reset codes, the login reminder), ``profile`` (password,
-e-mail, phone, TOTP), ``members`` (сотрудники организации: invite, rights, removal);
-``common`` holds what several of them share. Import from the
-package: every name below is its public API.
+e-mail, phone, TOTP), ``members`` (сотрудники организации: invite, rights, removal),
+``tokens`` (токены доступа к API: issue, revoke, check); ``common`` holds what several
+of them share. Import from the package: every name below is its public API.
 """
 
 from kabinet.identity.services.access import (
@@ -64,6 +64,11 @@ from kabinet.identity.services.signup import (
     signup_phone_confirm,
     signup_phone_resend,
 )
+from kabinet.identity.services.tokens import (
+    api_token_authenticate,
+    api_token_issue,
+    api_token_revoke,
+)
 
 __all__ = [
     # common
@@ -115,4 +120,8 @@ __all__ = [
     "totp_check",
     "totp_disable",
     "totp_enable",
+    # tokens
+    "api_token_authenticate",
+    "api_token_issue",
+    "api_token_revoke",
 ]
