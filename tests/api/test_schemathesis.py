@@ -63,4 +63,9 @@ def auth_kwargs(user) -> dict:
     suppress_health_check=list(HealthCheck),
 )
 def test_api_conforms_to_its_document(case, customer_auth):
-    case.call_and_validate(**customer_auth)
+    # Every check but one: a request the schema allows may still break a business rule (a
+    # token that expires in the past, a reading below the last one); that is a 400 in the
+    # documented error shape, which the other checks hold it to.
+    case.call_and_validate(
+        **customer_auth, excluded_checks=[schemathesis.checks.positive_data_acceptance]
+    )
