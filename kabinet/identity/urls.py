@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kabinet.identity import views, views_members
+from kabinet.identity import views, views_members, views_tokens
 
 app_name = "identity"
 
@@ -25,6 +25,12 @@ urlpatterns = [
     path("profile/phone/", views.change_phone_view, name="change_phone"),
     path("profile/sessions/end/", views.sessions_end_view, name="sessions_end"),
     path("profile/two-factor/", views.totp_view, name="totp"),
+    path("profile/api/", views_tokens.api_tokens_view, name="api_tokens"),
+    path(
+        "profile/api/<uuid:token_id>/revoke/",
+        views_tokens.api_token_revoke_view,
+        name="api_token_revoke",
+    ),
     path("profile/organisation/", views_members.members_view, name="members"),
     path(
         "profile/organisation/<int:party_id>/invite/",
