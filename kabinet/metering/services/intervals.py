@@ -361,12 +361,22 @@ def _apply_orm(rows: list[DayRow], *, source: str, batch, now: datetime) -> Inge
     new_days: dict[tuple[int, date], IntervalDay] = {}
     changed_days: dict[tuple[int, date], IntervalDay] = {}
     revisions: list[IntervalRevision] = []
+    # Stored days of the rows: one locked query per 500 series over the rows' day range.
+    stored_days: dict[tuple[int, date], IntervalDay] = {}
+    ids = list(by_series)
+    first, last = min(r.day for r in rows), max(r.day for r in rows)
+    for start in range(0, len(ids), 500):
+        part = ids[start : start + 500]
+        query = IntervalDay.objects.select_for_update().filter(
+            series_id__in=part, day__gte=first, day__lte=last
+        )
+        for d in query:
+            stored_days[d.series_id, d.day] = d
     for series_id, series_rows in by_series.items():
         existing = {
-            d.day: d
-            for d in IntervalDay.objects.select_for_update().filter(
-                series_id=series_id, day__in=[r.day for r in series_rows]
-            )
+            r.day: stored_days[series_id, r.day]
+            for r in series_rows
+            if (series_id, r.day) in stored_days
         }
         for row in series_rows:
             stored = existing.get(row.day)
