@@ -28,3 +28,7 @@ errors.install(api)
 
 # Routers are added here, one per domain (kabinet/api/<domain>.py).
 api.add_router("/me/", me.router, tags=["Профиль и токены"])
+
+from kabinet.api import intervals  # noqa: E402
+
+api.add_router("/intervals/", intervals.router, tags=["Интервальные данные (ИСУ, КУУТЭ)"])
