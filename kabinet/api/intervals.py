@@ -6,6 +6,7 @@ A gap is ``null``, never 0; an estimated value says so. Periods are bounded: hou
 most 93 days per request, daily and the rest at most 3 years (400 with the field otherwise).
 """
 
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
@@ -16,6 +17,7 @@ from ninja import Field, Query, Router, Schema
 
 from kabinet.api.errors import ERRORS
 from kabinet.contracts.models import MeteringUnit
+from kabinet.core.errors import DomainError
 from kabinet.metering import selectors_intervals as selectors
 from kabinet.metering.interval_models import IntervalSeries
 from kabinet.metering.models import Meter
@@ -108,6 +110,18 @@ class EventOut(Schema):
 
 # --- helpers ----------------------------------------------------------------------------
 
+# The selectors name a period's ends as the pages' form does; the API calls them so.
+PERIOD_FIELDS = {"start": "date_from", "end": "date_to"}
+
+
+@contextmanager
+def _api_fields():
+    try:
+        yield
+    except DomainError as error:
+        error.field = PERIOD_FIELDS.get(error.field, error.field)
+        raise
+
 
 def _series_out(series: IntervalSeries) -> dict:
     device = "meter" if series.meter_id else "unit" if series.unit_id else "building_meter"
@@ -167,7 +181,8 @@ def series_detail(request, uuid: UUID):
 def series_values(request, uuid: UUID, period: Query[PeriodIn]):
     """Each interval of the period (≤ 93 days): a gap is ``null``, never 0."""
     series = _series(request, uuid)
-    return selectors.interval_values(series=series, start=period.date_from, end=period.date_to)
+    with _api_fields():
+        return selectors.interval_values(series=series, start=period.date_from, end=period.date_to)
 
 
 @router.get(
@@ -175,7 +190,8 @@ def series_values(request, uuid: UUID, period: Query[PeriodIn]):
 )
 def series_daily(request, uuid: UUID, period: Query[PeriodIn]):
     series = _series(request, uuid)
-    return selectors.interval_daily(series=series, start=period.date_from, end=period.date_to)
+    with _api_fields():
+        return selectors.interval_daily(series=series, start=period.date_from, end=period.date_to)
 
 
 @router.get(
@@ -183,7 +199,8 @@ def series_daily(request, uuid: UUID, period: Query[PeriodIn]):
 )
 def series_monthly(request, uuid: UUID, period: Query[PeriodIn]):
     series = _series(request, uuid)
-    return selectors.interval_monthly(series=series, start=period.date_from, end=period.date_to)
+    with _api_fields():
+        return selectors.interval_monthly(series=series, start=period.date_from, end=period.date_to)
 
 
 @router.get(
@@ -195,9 +212,10 @@ def meter_power(request, uuid: UUID, period: Query[PeriodIn], export: bool = Fal
     """Min and max of active, reactive and apparent power over the period (≤ 93 days), from
     the hourly profile; ``export=true`` for the отдача direction."""
     meter = _meter(request, uuid)
-    return selectors.interval_power(
-        meter=meter, start=period.date_from, end=period.date_to, export=export
-    )
+    with _api_fields():
+        return selectors.interval_power(
+            meter=meter, start=period.date_from, end=period.date_to, export=export
+        )
 
 
 @router.get(
@@ -212,12 +230,13 @@ def meter_registers(
     scale: Literal["a_imp", "a_exp", "r_imp", "r_exp"] | None = None,
 ):
     meter = _meter(request, uuid)
-    return selectors.register_profile(
-        meter=meter,
-        start=period.date_from,
-        end=period.date_to,
-        register=scale,
-    )
+    with _api_fields():
+        return selectors.register_profile(
+            meter=meter,
+            start=period.date_from,
+            end=period.date_to,
+            register=scale,
+        )
 
 
 @router.get(
@@ -225,7 +244,8 @@ def meter_registers(
 )
 def meter_events(request, uuid: UUID, period: Query[PeriodIn]):
     meter = _meter(request, uuid)
-    return selectors.device_events(meter=meter, start=period.date_from, end=period.date_to)
+    with _api_fields():
+        return selectors.device_events(meter=meter, start=period.date_from, end=period.date_to)
 
 
 @router.get(
@@ -235,4 +255,5 @@ def meter_events(request, uuid: UUID, period: Query[PeriodIn]):
 )
 def unit_events(request, uuid: UUID, period: Query[PeriodIn]):
     unit = get_object_or_404(MeteringUnit.objects.visible_to(request.user), uuid=uuid)
-    return selectors.device_events(unit=unit, start=period.date_from, end=period.date_to)
+    with _api_fields():
+        return selectors.device_events(unit=unit, start=period.date_from, end=period.date_to)

@@ -31,12 +31,18 @@ from kabinet.metering.interval_models import (
 MAX_HOURLY_DAYS = 93
 MAX_DAILY_DAYS = 3 * 366
 MAX_MONTHLY_DAYS = 10 * 366
+# Interval data exists only for these years; a date outside is a mistake, not a query.
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2099, 12, 31)
 
 
 def check_period(start: date, end: date, *, max_days: int) -> None:
     """DomainError (in Russian, ``field="end"``) for a reversed or too long period."""
     if not isinstance(start, date) or not isinstance(end, date):
         raise DomainError(_("Укажите начало и конец периода."), field="start")
+    for value, field in ((start, "start"), (end, "end")):
+        if not EARLIEST <= value <= LATEST:
+            raise DomainError(_("Укажите дату с 01.01.2000 по 31.12.2099."), field=field)
     if end < start:
         raise DomainError(_("Начало периода позже его конца."), field="start")
     if (end - start).days + 1 > max_days:
