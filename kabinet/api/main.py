@@ -29,3 +29,7 @@ errors.install(api)
 from kabinet.api import accounts as accounts_api  # noqa: E402
 
 api.add_router("/accounts/", accounts_api.router, tags=["Лицевые счета"])
+
+from kabinet.api import metering as metering_api  # noqa: E402
+
+api.add_router("/", metering_api.router, tags=["Приборы учёта и показания"])
