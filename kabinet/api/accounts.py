@@ -38,6 +38,14 @@ Money = Annotated[
 ]
 
 
+MONEY_NOTE = "Рубли строкой с двумя знаками после точки, например «1234.56»."
+
+
+def money(description: str, **kwargs):
+    """A money field's description, with the money format said once more."""
+    return Field(description=f"{description.strip()} {MONEY_NOTE}", **kwargs)
+
+
 def rub(kopecks: int | None) -> str:
     """Integer kopecks → "1234.56" (the API's money)."""
     return str(from_kopecks(kopecks or 0))
@@ -78,9 +86,9 @@ class AccountOut(Schema):
     services: str = Field(description="Услуги по счёту, как в квитанции.")
     linked_at: datetime | None = Field(description="Когда счёт добавлен в кабинет (ISO 8601).")
     mine: bool = Field(description="Счёт в этом кабинете (его можно убрать из кабинета).")
-    balance: Money = Field(
+    balance: Money = money(
         description="Остаток к оплате на сегодня: начислено по прошлый период включительно "
-        "минус все оплаты по сегодня; отрицательный — переплата. " + MONEY_DESCRIPTION
+        "минус все оплаты по сегодня; отрицательный — переплата. "
     )
 
 
@@ -93,24 +101,21 @@ class ChargeLineOut(Schema):
     kind_label: str = Field(description="Вид строки по-русски.")
     volume: str | None = Field(description="Объём (десятичная строка) или null.")
     unit: str = Field(description="Единица объёма.")
-    tariff: Money | None = Field(description="Тариф за единицу, рублей; null — без тарифа.")
-    amount: Money = Field(description="Сумма строки. " + MONEY_DESCRIPTION)
+    tariff: Money | None = money(description="Тариф за единицу, рублей; null — без тарифа.")
+    amount: Money = money(description="Сумма строки.")
     reason: str = Field(description="Основание (для перерасчёта).")
 
 
 class SummaryOut(Schema):
     current_period: date = Field(description="Текущий период (первое число месяца).")
     last_period: date = Field(description="Последний закрытый период.")
-    debt_end_of_last_period: Money = Field(
-        description="Долг на конец последнего закрытого периода, с пени. " + MONEY_DESCRIPTION
+    debt_end_of_last_period: Money = money(
+        description="Долг на конец последнего закрытого периода, с пени. "
     )
-    penalties_in_debt: Money = Field(description="В том числе пени. " + MONEY_DESCRIPTION)
-    paid_this_period: Money = Field(
-        description="Оплачено в текущем периоде по сегодня. " + MONEY_DESCRIPTION
-    )
-    to_pay: Money = Field(
+    penalties_in_debt: Money = money(description="В том числе пени.")
+    paid_this_period: Money = money(description="Оплачено в текущем периоде по сегодня. ")
+    to_pay: Money = money(
         description="К оплате: долг минус оплаченное в этом периоде, не меньше нуля. "
-        + MONEY_DESCRIPTION
     )
     last_period_charges: list[ChargeLineOut] = Field(
         description="Начисления последнего закрытого периода."
@@ -287,4 +292,4 @@ def account_unlink(request, uuid: UUID):
     return Status(204, None)
 
 
-__all__ = ["Money", "account_for", "form_invalid", "rub", "router"]
+__all__ = ["Money", "money", "account_for", "form_invalid", "rub", "router"]

@@ -33,3 +33,7 @@ api.add_router("/accounts/", accounts_api.router, tags=["Лицевые счет
 from kabinet.api import metering as metering_api  # noqa: E402
 
 api.add_router("/", metering_api.router, tags=["Приборы учёта и показания"])
+
+from kabinet.api import billing as billing_api  # noqa: E402
+
+api.add_router("/", billing_api.router, tags=["Начисления и квитанции"])
