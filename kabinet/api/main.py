@@ -37,3 +37,7 @@ api.add_router("/", metering_api.router, tags=["Приборы учёта и п�
 from kabinet.api import billing as billing_api  # noqa: E402
 
 api.add_router("/", billing_api.router, tags=["Начисления и квитанции"])
+
+from kabinet.api import payments as payments_api  # noqa: E402
+
+api.add_router("/payments/", payments_api.router, tags=["Оплата"])
