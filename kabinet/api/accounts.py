@@ -72,7 +72,7 @@ def account_for(request, uuid, *, residential: bool = False) -> PersonalAccount:
 # --- schemas ----------------------------------------------------------------------------
 
 
-class AccountOut(Schema):
+class PersonalAccountOut(Schema):
     uuid: UUID = Field(description="Идентификатор лицевого счёта.")
     number: str = Field(description="Номер лицевого счёта (или договора).")
     kind: Literal["residential", "contract"] = Field(
@@ -92,7 +92,7 @@ class AccountOut(Schema):
     )
 
 
-class ChargeLineOut(Schema):
+class AccountChargeLineOut(Schema):
     period: date = Field(description="Период начисления: первое число месяца (ГГГГ-ММ-ДД).")
     service: str = Field(description="Услуга.")
     kind: Literal["charge", "recalc", "penalty", "fee"] = Field(
@@ -106,7 +106,7 @@ class ChargeLineOut(Schema):
     reason: str = Field(description="Основание (для перерасчёта).")
 
 
-class SummaryOut(Schema):
+class AccountSummaryOut(Schema):
     current_period: date = Field(description="Текущий период (первое число месяца).")
     last_period: date = Field(description="Последний закрытый период.")
     debt_end_of_last_period: Money = money(
@@ -117,16 +117,16 @@ class SummaryOut(Schema):
     to_pay: Money = money(
         description="К оплате: долг минус оплаченное в этом периоде, не меньше нуля. "
     )
-    last_period_charges: list[ChargeLineOut] = Field(
+    last_period_charges: list[AccountChargeLineOut] = Field(
         description="Начисления последнего закрытого периода."
     )
 
 
-class AccountDetailOut(AccountOut):
-    summary: SummaryOut = Field(description="Сводка по счёту, как на странице счёта.")
+class PersonalAccountDetailOut(PersonalAccountOut):
+    summary: AccountSummaryOut = Field(description="Сводка по счёту, как на странице счёта.")
 
 
-class LinkIn(Schema):
+class AccountLinkIn(Schema):
     number: str = Field(
         max_length=20,
         description="Номер лицевого счёта (для подтверждения номером счётчика — номер договора).",
@@ -148,7 +148,7 @@ class LinkIn(Schema):
     )
 
 
-class LinkRulesOut(Schema):
+class AccountLinkRulesOut(Schema):
     proof: Literal["activation_code", "last_payment", "meter_number"] = Field(
         description="Чем подтверждается счёт: activation_code — кодом с квитанции (поле code); "
         "last_payment — суммой и датой последнего платежа (amount, paid_on); meter_number — "
@@ -212,7 +212,7 @@ def account_detail_out(account: PersonalAccount, *, user) -> dict:
 
 @router.get(
     "",
-    response={200: list[AccountOut], **ERRORS},
+    response={200: list[PersonalAccountOut], **ERRORS},
     summary="Мои лицевые счета",
     description="Лицевые счета этого кабинета, как в разделе «Лицевые счета», с остатком к "
     "оплате. Счета договоров — в разделе договоров.",
@@ -230,7 +230,7 @@ def account_list(request):
 
 @router.get(
     "/link-rules",
-    response={200: LinkRulesOut, **ERRORS},
+    response={200: AccountLinkRulesOut, **ERRORS},
     summary="Как подтвердить лицевой счёт",
     description="Какое подтверждение спрашивает поставщик при добавлении счёта в кабинет.",
 )
@@ -241,13 +241,13 @@ def account_link_rules(request):
 
 @router.post(
     "",
-    response={201: AccountDetailOut, **WRITE_ERRORS},
+    response={201: PersonalAccountDetailOut, **WRITE_ERRORS},
     summary="Добавить лицевой счёт",
     description="Добавить счёт в кабинет по номеру и подтверждению (см. «Как подтвердить "
     "лицевой счёт»), как на странице «Добавить лицевой счёт». Неверные данные — 400 с "
     "числом оставшихся попыток; после исчерпания попыток добавление закрыто на час.",
 )
-def account_link(request, payload: LinkIn):
+def account_link(request, payload: AccountLinkIn):
     require_full(request)
     data = {k: ("" if v is None else str(v)) for k, v in payload.model_dump().items()}
     if payload.paid_on is not None:
@@ -269,7 +269,7 @@ def account_link(request, payload: LinkIn):
 
 @router.get(
     "/{uuid}",
-    response={200: AccountDetailOut, **ERRORS},
+    response={200: PersonalAccountDetailOut, **ERRORS},
     summary="Лицевой счёт",
     description="Сведения о счёте и сводка: долг на конец прошлого периода, пени, оплачено "
     "в этом периоде, к оплате и начисления прошлого периода.",

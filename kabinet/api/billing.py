@@ -52,32 +52,37 @@ def _range(request_data: dict, *, default_to: date, **defaults):
 # --- schemas ----------------------------------------------------------------------------
 
 
-class PeriodQuery(Schema):
+class BillingPeriodQuery(Schema):
     period_from: Month | None = None
     period_to: Month | None = None
 
 
-class BalanceQuery(Schema):
-    on: date | None = Field(None, description="Дата ГГГГ-ММ-ДД; без неё — сегодня.")
+class BillingBalanceQuery(Schema):
+    on: date | None = Field(
+        None,
+        ge=date(1900, 1, 1),
+        le=date(2099, 12, 31),
+        description="Дата ГГГГ-ММ-ДД; без неё — сегодня.",
+    )
 
 
-class DocumentRefOut(Schema):
+class BillingDocumentRefOut(Schema):
     number: str = Field(description="Номер документа.")
     period: date = Field(description="Период начислений (первое число месяца).")
     pdf_url: str | None = Field(description="Ссылка на PDF квитанции в API (или null).")
 
 
-class PeriodOut(Schema):
+class BillingPeriodOut(Schema):
     period: date = Field(description="Период (первое число месяца).")
     opening: Money = money(description="Долг на начало периода; отрицательный — переплата.")
     charged: Money = money(description="Начислено за период.")
     penalties: Money = money(description="В том числе пени.")
     paid: Money = money(description="Оплачено в периоде.")
     closing: Money = money(description="Долг на конец периода.")
-    receipt: DocumentRefOut | None = Field(description="Квитанция периода, если выставлена.")
+    receipt: BillingDocumentRefOut | None = Field(description="Квитанция периода, если выставлена.")
 
 
-class ChargeOut(Schema):
+class BillingChargeOut(Schema):
     period: date = Field(description="Период начисления (первое число месяца).")
     service: str = Field(description="Услуга.")
     kind: Literal["charge", "recalc", "penalty", "fee"] = Field(
@@ -92,7 +97,7 @@ class ChargeOut(Schema):
     reason: str = Field(description="Основание (перерасчёта).")
 
 
-class BalanceOut(Schema):
+class BillingBalanceOut(Schema):
     on: date = Field(description="На начало какого дня.")
     balance: Money = money(
         description="Долг на начало дня: начисления периодов, закрытых до этого дня, минус "
@@ -100,7 +105,7 @@ class BalanceOut(Schema):
     )
 
 
-class PaymentOut(Schema):
+class LedgerPaymentOut(Schema):
     credited_on: date = Field(description="Дата поступления.")
     amount: Money = money(description="Сумма.")
     channel: Literal["bank", "online", "post", "cash"] = Field(description="Способ оплаты.")
@@ -110,10 +115,10 @@ class PaymentOut(Schema):
     )
     document: str = Field(description="Документ плательщика.")
     paid_by: str = Field(description="Кто оплатил в кабинете (для онлайн-оплат по договору).")
-    receipt: DocumentRefOut | None = Field(description="Оплаченная квитанция.")
+    receipt: BillingDocumentRefOut | None = Field(description="Оплаченная квитанция.")
 
 
-class BreakdownRowOut(Schema):
+class DebtBreakdownRowOut(Schema):
     day: date = Field(description="Дата операции.")
     what: str = Field(description="Операция.")
     period: date | None = Field(description="За период (для начислений).")
@@ -122,17 +127,17 @@ class BreakdownRowOut(Schema):
     balance: Money = money(description="Долг после операции.")
 
 
-class BreakdownOut(Schema):
+class DebtBreakdownOut(Schema):
     period_from: date = Field(description="Первый период.")
     period_to: date = Field(description="Последний период.")
     opening: Money = money(description="Долг на начало первого периода.")
-    rows: list[BreakdownRowOut] = Field(description="Начисления и оплаты по порядку.")
+    rows: list[DebtBreakdownRowOut] = Field(description="Начисления и оплаты по порядку.")
     charged: Money = money(description="Всего начислено.")
     paid: Money = money(description="Всего оплачено.")
     closing: Money = money(description="Долг на конец последнего периода.")
 
 
-class DocumentOut(Schema):
+class BillingDocumentOut(Schema):
     uuid: UUID = Field(description="Идентификатор документа.")
     number: str = Field(description="Номер документа.")
     kind: Literal["receipt", "invoice", "factura"] = Field(
@@ -148,12 +153,12 @@ class DocumentOut(Schema):
     pdf_url: str | None = Field(description="Ссылка на PDF квитанции в API (или null).")
 
 
-class DeliveryOut(Schema):
+class ReceiptDeliveryOut(Schema):
     paperless: bool = Field(description="Квитанции приходят на e-mail, а не на бумаге.")
     email: str = Field(description="E-mail для квитанций.")
 
 
-class DeliveryIn(Schema):
+class ReceiptDeliveryIn(Schema):
     paperless: bool = Field(description="Получать квитанции в электронном виде.")
     email: str = Field("", max_length=254, description="E-mail (обязателен при paperless).")
 
@@ -176,12 +181,12 @@ class TariffOut(Schema):
 
 @router.get(
     "/accounts/{uuid}/periods",
-    response={200: list[PeriodOut], **ERRORS},
+    response={200: list[BillingPeriodOut], **ERRORS},
     summary="Расчёты по периодам",
     description="По каждому периоду: долг на начало, начислено (в т. ч. пени), оплачено, долг "
     "на конец и квитанция; новые первыми. Без периода — двенадцать месяцев по прошлый.",
 )
-def account_periods(request, uuid: UUID, q: Query[PeriodQuery]):
+def account_periods(request, uuid: UUID, q: Query[BillingPeriodQuery]):
     account = account_for(request, uuid)
     chosen, form = _range(q.dict(), default_to=add_months(period_of(_today()), -1))
     if chosen is None:
@@ -213,12 +218,12 @@ def account_periods(request, uuid: UUID, q: Query[PeriodQuery]):
 
 @router.get(
     "/accounts/{uuid}/charges",
-    response={200: list[ChargeOut], **ERRORS},
+    response={200: list[BillingChargeOut], **ERRORS},
     summary="Начисления",
     description="Строки начислений, перерасчётов, пени и госпошлин за периоды, новые первыми. "
     "Без периода — двенадцать месяцев по прошлый.",
 )
-def account_charges(request, uuid: UUID, q: Query[PeriodQuery]):
+def account_charges(request, uuid: UUID, q: Query[BillingPeriodQuery]):
     account = account_for(request, uuid)
     chosen, form = _range(q.dict(), default_to=add_months(period_of(_today()), -1))
     if chosen is None:
@@ -245,10 +250,10 @@ def account_charges(request, uuid: UUID, q: Query[PeriodQuery]):
 
 @router.get(
     "/accounts/{uuid}/balance",
-    response={200: BalanceOut, **ERRORS},
+    response={200: BillingBalanceOut, **ERRORS},
     summary="Долг на дату",
 )
-def account_balance(request, uuid: UUID, q: Query[BalanceQuery]):
+def account_balance(request, uuid: UUID, q: Query[BillingBalanceQuery]):
     account = account_for(request, uuid)
     day = q.on or _today()
     return {"on": day, "balance": rub(selectors.balance_at(account=account, day=day))}
@@ -256,7 +261,7 @@ def account_balance(request, uuid: UUID, q: Query[BalanceQuery]):
 
 @router.get(
     "/accounts/{uuid}/payments",
-    response={200: list[PaymentOut], **ERRORS},
+    response={200: list[LedgerPaymentOut], **ERRORS},
     summary="История платежей",
     description="Поступившие оплаты, новые первыми, с оплаченной квитанцией.",
 )
@@ -295,12 +300,12 @@ def account_payments(
 
 @router.get(
     "/accounts/{uuid}/breakdown",
-    response={200: BreakdownOut, **ERRORS},
+    response={200: DebtBreakdownOut, **ERRORS},
     summary="Расшифровка задолженности",
     description="Долг на начало, каждое начисление и оплата с долгом после неё, долг на "
     "конец. Без периода — с января по прошлый месяц.",
 )
-def account_breakdown(request, uuid: UUID, q: Query[PeriodQuery]):
+def account_breakdown(request, uuid: UUID, q: Query[BillingPeriodQuery]):
     account = account_for(request, uuid)
     last = add_months(period_of(_today()), -1)
     chosen, form = _range(q.dict(), default_to=last, default_from=last.replace(month=1))
@@ -330,7 +335,7 @@ def account_breakdown(request, uuid: UUID, q: Query[PeriodQuery]):
 
 @router.get(
     "/accounts/{uuid}/documents",
-    response={200: list[DocumentOut], **ERRORS},
+    response={200: list[BillingDocumentOut], **ERRORS},
     summary="Квитанции и платёжные документы",
     description="Выставленные документы с оплаченным по каждому; unpaid=true — только "
     "неоплаченные («Документы на оплату»). Без периода — двенадцать месяцев по прошлый.",
@@ -338,7 +343,7 @@ def account_breakdown(request, uuid: UUID, q: Query[PeriodQuery]):
 def account_documents(
     request,
     uuid: UUID,
-    q: Query[PeriodQuery],
+    q: Query[BillingPeriodQuery],
     unpaid: bool = Query(False, description="Только неоплаченные."),
 ):
     account = account_for(request, uuid)
@@ -385,7 +390,9 @@ PDF_RESPONSE = {
 def account_receipt_pdf(
     request,
     uuid: UUID,
-    period: str = Path(..., pattern=r"^\d{4}-\d{2}$", description="Период: ГГГГ-ММ."),
+    period: str = Path(
+        ..., pattern=r"^(19|20)\d{2}-(0[1-9]|1[0-2])$", description="Период: ГГГГ-ММ."
+    ),
 ):
     from kabinet.billing.receipts import render_receipt_pdf
 
@@ -407,7 +414,7 @@ def account_receipt_pdf(
 
 @router.get(
     "/accounts/{uuid}/receipt-delivery",
-    response={200: DeliveryOut, **ERRORS},
+    response={200: ReceiptDeliveryOut, **ERRORS},
     summary="Получение квитанций",
 )
 def account_delivery(request, uuid: UUID):
@@ -421,11 +428,11 @@ def account_delivery(request, uuid: UUID):
 
 @router.put(
     "/accounts/{uuid}/receipt-delivery",
-    response={200: DeliveryOut, **WRITE_ERRORS},
+    response={200: ReceiptDeliveryOut, **WRITE_ERRORS},
     summary="Настроить получение квитанций",
     description="На бумаге или в PDF на e-mail, как на странице «Настройка получения квитанций».",
 )
-def account_delivery_set(request, uuid: UUID, payload: DeliveryIn):
+def account_delivery_set(request, uuid: UUID, payload: ReceiptDeliveryIn):
     require_full(request)
     account = account_for(request, uuid)
     form = forms.DeliveryForm({"paperless": payload.paperless, "email": payload.email})

@@ -33,8 +33,8 @@ ZoneCode = Literal["total", "day", "night", "peak", "half_peak"]
 Month = Annotated[
     str,
     Field(
-        pattern=r"^\d{4}-\d{2}(-\d{2})?$",
-        description="Период: ГГГГ-ММ (или дата ГГГГ-ММ-ДД — берётся её месяц).",
+        pattern=r"^(19|20)\d{2}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$",
+        description="Период: ГГГГ-ММ (или дата ГГГГ-ММ-ДД — берётся её месяц), 1900–2099 годы.",
         examples=["2026-03"],
     ),
 ]
@@ -69,14 +69,14 @@ def _account_meters(request, account) -> list[Meter]:
 # --- schemas ----------------------------------------------------------------------------
 
 
-class LastReadingOut(Schema):
+class MeterLastReadingOut(Schema):
     zone: ZoneCode = Field(description="Зона суток.")
     zone_label: str = Field(description="Зона по-русски.")
     value: str | None = Field(description="Последнее принятое показание (строка) или null.")
     period: date | None = Field(description="Его период (первое число месяца).")
 
 
-class MeterOut(Schema):
+class MeteringMeterOut(Schema):
     uuid: UUID = Field(description="Идентификатор прибора учёта.")
     account: UUID = Field(description="Лицевой счёт прибора.")
     account_number: str = Field(description="Номер лицевого счёта.")
@@ -97,10 +97,10 @@ class MeterOut(Schema):
     verification_overdue: bool = Field(description="Срок поверки истёк.")
     state: Literal["active", "removed"] = Field(description="active — в работе; removed — снят.")
     removed_on: date | None = Field(description="Когда снят с учёта.")
-    last: list[LastReadingOut] = Field(description="Последние принятые показания по зонам.")
+    last: list[MeterLastReadingOut] = Field(description="Последние принятые показания по зонам.")
 
 
-class ReadingOut(Schema):
+class MeteringReadingOut(Schema):
     meter: UUID = Field(description="Прибор учёта.")
     zone: ZoneCode = Field(description="Зона суток.")
     zone_label: str = Field(description="Зона по-русски.")
@@ -119,17 +119,19 @@ class ReadingOut(Schema):
     reject_reason: str = Field(description="Причина отклонения.")
 
 
-class HistoryRowOut(Schema):
+class ReadingHistoryRowOut(Schema):
     meter: UUID = Field(description="Прибор учёта.")
     meter_number: str = Field(description="Заводской номер.")
     zone: ZoneCode = Field(description="Зона суток.")
     zone_label: str = Field(description="Зона по-русски.")
     period: date = Field(description="Период (первое число месяца).")
-    submitted: list[ReadingOut] = Field(description="Переданные потребителем, новые первыми.")
-    accepted: ReadingOut | None = Field(description="Принятое к расчёту показание периода.")
+    submitted: list[MeteringReadingOut] = Field(
+        description="Переданные потребителем, новые первыми."
+    )
+    accepted: MeteringReadingOut | None = Field(description="Принятое к расчёту показание периода.")
 
 
-class WindowOut(Schema):
+class ReadingsWindowOut(Schema):
     is_open: bool = Field(description="Принимаются ли показания сегодня.")
     start_day: int = Field(description="С какого числа месяца принимаются показания.")
     end_day: int = Field(description="По какое число месяца.")
@@ -138,21 +140,21 @@ class WindowOut(Schema):
     period: date = Field(description="Период, в который сегодня попадут показания.")
 
 
-class ConsumptionPointOut(Schema):
+class MeterConsumptionPointOut(Schema):
     period: date = Field(description="Период (первое число месяца).")
     consumption: str | None = Field(
         description="Расход за месяц с учётом коэффициента; null — нет принятого показания."
     )
 
 
-class ConsumptionOut(Schema):
+class MeterConsumptionOut(Schema):
     meter: UUID = Field(description="Прибор учёта.")
     meter_number: str = Field(description="Заводской номер.")
     unit: str = Field(description="Единица.")
-    points: list[ConsumptionPointOut] = Field(description="Помесячный расход.")
+    points: list[MeterConsumptionPointOut] = Field(description="Помесячный расход.")
 
 
-class SubmitIn(Schema):
+class ReadingsSubmitIn(Schema):
     values: dict[ZoneCode, str] = Field(
         description='Показания по зонам счётчика: {"total": "16360"} или '
         '{"day": "1234,5", "night": "567"} — строкой, как их вводят на странице '
@@ -247,12 +249,12 @@ def _history(account, meters, request, *, meter_uuid=None, period_from=None, per
     ]
 
 
-class HistoryQuery(Schema):
+class ReadingHistoryQuery(Schema):
     period_from: Month | None = None
     period_to: Month | None = None
 
 
-class AccountHistoryQuery(HistoryQuery):
+class AccountReadingHistoryQuery(ReadingHistoryQuery):
     meter: UUID | None = Field(None, description="Только этот прибор учёта счёта.")
 
 
@@ -261,7 +263,7 @@ class AccountHistoryQuery(HistoryQuery):
 
 @router.get(
     "/meters/",
-    response={200: list[MeterOut], **ERRORS},
+    response={200: list[MeteringMeterOut], **ERRORS},
     summary="Мои приборы учёта",
     description="Все приборы учёта лицевых счетов кабинета с последними принятыми "
     "показаниями, как на странице «Мои приборы учёта».",
@@ -278,7 +280,7 @@ def meter_list(request):
 
 @router.get(
     "/meters/{uuid}",
-    response={200: MeterOut, **ERRORS},
+    response={200: MeteringMeterOut, **ERRORS},
     summary="Прибор учёта",
 )
 def meter_detail(request, uuid: UUID):
@@ -288,12 +290,12 @@ def meter_detail(request, uuid: UUID):
 
 @router.get(
     "/meters/{uuid}/readings",
-    response={200: list[HistoryRowOut], **ERRORS},
+    response={200: list[ReadingHistoryRowOut], **ERRORS},
     summary="История показаний прибора",
     description="Переданные и принятые показания по периодам, новые первыми; без периода — "
     "последние двенадцать месяцев, как на странице истории.",
 )
-def meter_readings(request, uuid: UUID, filters: Query[HistoryQuery]):
+def meter_readings(request, uuid: UUID, filters: Query[ReadingHistoryQuery]):
     meter = _meter_for(request, uuid)
     return _history(
         meter.account,
@@ -307,14 +309,14 @@ def meter_readings(request, uuid: UUID, filters: Query[HistoryQuery]):
 
 @router.post(
     "/meters/{uuid}/readings",
-    response={201: list[ReadingOut], **WRITE_ERRORS},
+    response={201: list[MeteringReadingOut], **WRITE_ERRORS},
     summary="Передать показания",
     description="Показания всех зон счётчика за текущий период, по тем же правилам, что на "
     "странице: окно приёма, формат и разрядность счётчика, не меньше последнего принятого, "
     'подтверждение резкого роста (code="confirm"). Отказ — 400, сообщение каждой зоны в '
     "fields под её кодом; ничего не сохраняется.",
 )
-def meter_readings_submit(request, uuid: UUID, payload: SubmitIn):
+def meter_readings_submit(request, uuid: UUID, payload: ReadingsSubmitIn):
     require_full(request)
     meter = _meter_for(request, uuid)
     try:
@@ -335,7 +337,7 @@ def meter_readings_submit(request, uuid: UUID, payload: SubmitIn):
 
 @router.get(
     "/readings/window",
-    response={200: WindowOut, **ERRORS},
+    response={200: ReadingsWindowOut, **ERRORS},
     summary="Окно приёма показаний",
     description="С какого по какое число месяца принимаются показания, открыт ли приём "
     "сегодня и когда откроется.",
@@ -355,7 +357,7 @@ def readings_window(request):
 
 @router.get(
     "/accounts/{uuid}/meters",
-    response={200: list[MeterOut], **ERRORS},
+    response={200: list[MeteringMeterOut], **ERRORS},
     summary="Приборы учёта лицевого счёта",
 )
 def account_meters(request, uuid: UUID):
@@ -368,12 +370,12 @@ def account_meters(request, uuid: UUID):
 
 @router.get(
     "/accounts/{uuid}/readings",
-    response={200: list[HistoryRowOut], **ERRORS},
+    response={200: list[ReadingHistoryRowOut], **ERRORS},
     summary="История показаний лицевого счёта",
     description="Все приборы счёта (или один, meter=…), по периодам, новые первыми; без "
     "периода — последние двенадцать месяцев, как на странице истории.",
 )
-def account_readings(request, uuid: UUID, filters: Query[AccountHistoryQuery]):
+def account_readings(request, uuid: UUID, filters: Query[AccountReadingHistoryQuery]):
     account = account_for(request, uuid, residential=True)
     return _history(
         account,
@@ -387,7 +389,7 @@ def account_readings(request, uuid: UUID, filters: Query[AccountHistoryQuery]):
 
 @router.get(
     "/accounts/{uuid}/consumption",
-    response={200: list[ConsumptionOut], **ERRORS},
+    response={200: list[MeterConsumptionOut], **ERRORS},
     summary="Помесячный расход по приборам счёта",
     description="Данные графика на странице истории: расход каждого прибора по месяцам до "
     "текущего, с учётом коэффициента.",

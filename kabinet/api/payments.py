@@ -37,7 +37,7 @@ MAX_PARTS = 60  # every purpose of twenty accounts: more than any cabinet pays a
 # --- schemas ----------------------------------------------------------------------------
 
 
-class PartIn(Schema):
+class OnlinePaymentPartIn(Schema):
     account: UUID = Field(description="Лицевой счёт (его uuid).")
     purpose: Purpose = Field(
         "energy", description="Что оплачивается: energy — услуги, penalty — пени, fee — госпошлина."
@@ -50,8 +50,8 @@ class PartIn(Schema):
     )
 
 
-class PaymentIn(Schema):
-    parts: list[PartIn] = Field(
+class OnlinePaymentIn(Schema):
+    parts: list[OnlinePaymentPartIn] = Field(
         max_length=MAX_PARTS, description="Что и по каким счетам оплатить; хотя бы одна сумма."
     )
     method: Literal["card", "sbp"] = Field(
@@ -68,14 +68,14 @@ class PaymentIn(Schema):
     )
 
 
-class PartOut(Schema):
+class OnlinePaymentPartOut(Schema):
     account: UUID = Field(description="Лицевой счёт.")
     account_number: str = Field(description="Номер лицевого счёта.")
     purpose: Purpose = Field(description="Назначение.")
     amount: Money = money(description="Сумма части.")
 
 
-class PaymentOut(Schema):
+class OnlinePaymentOut(Schema):
     uuid: UUID = Field(description="Идентификатор оплаты.")
     status: Literal["created", "pending", "succeeded", "canceled", "failed"] = Field(
         description="created — создан; pending — ожидает оплаты; succeeded — оплачен; "
@@ -87,7 +87,7 @@ class PaymentOut(Schema):
     method: Literal["card", "sbp", "saved_card"] = Field(description="Способ оплаты.")
     amount: Money = money(description="Сумма оплаты.")
     receipt_email: str = Field(description="E-mail для чека.")
-    parts: list[PartOut] = Field(description="Что оплачивается.")
+    parts: list[OnlinePaymentPartOut] = Field(description="Что оплачивается.")
     created_at: datetime = Field(description="Когда создана (ISO 8601).")
     succeeded_at: datetime | None = Field(description="Когда оплачена.")
     error: str = Field(description="Что пошло не так, по-русски (пусто — ничего).")
@@ -146,7 +146,7 @@ def _payment_for(request, uuid) -> OnlinePayment:
 
 @router.get(
     "",
-    response={200: list[PaymentOut], **ERRORS},
+    response={200: list[OnlinePaymentOut], **ERRORS},
     summary="Мои онлайн-оплаты",
     description="Последние сто оплат, сделанных в кабинете, новые первыми.",
 )
@@ -161,13 +161,13 @@ def payment_list(request):
 
 @router.post(
     "",
-    response={201: PaymentOut, **WRITE_ERRORS},
+    response={201: OnlinePaymentOut, **WRITE_ERRORS},
     summary="Оплатить",
     description="Одна оплата по одному или нескольким счетам, как на странице «Оплатить»: "
     "те же проверки сумм и те же сообщения (ошибка части — в fields под «parts.N.amount» "
     "или «parts.N»). Ответ — оплата с redirect_url, куда отправить плательщика.",
 )
-def payment_start(request, payload: PaymentIn):
+def payment_start(request, payload: OnlinePaymentIn):
     require_full(request)
     wanted = {p.account for p in payload.parts}
     found = {
@@ -218,7 +218,7 @@ def payment_start(request, payload: PaymentIn):
 
 @router.get(
     "/{uuid}",
-    response={200: PaymentOut, **ERRORS},
+    response={200: OnlinePaymentOut, **ERRORS},
     summary="Состояние оплаты",
     description="Состояние, уточнённое у платёжной системы (как на странице оплаты).",
 )
@@ -231,7 +231,7 @@ def payment_status(request, uuid: UUID):
 
 @router.post(
     "/{uuid}/retry",
-    response={200: PaymentOut, **WRITE_ERRORS},
+    response={200: OnlinePaymentOut, **WRITE_ERRORS},
     summary="Повторить оплату",
     description="«Попробовать ещё раз»: снова передать в платёжную систему оплату, которую "
     "она не приняла (status=failed). В другом состоянии ничего не меняется.",

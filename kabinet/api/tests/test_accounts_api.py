@@ -184,3 +184,26 @@ def test_openapi_declares_the_operations(client):
     assert set(paths["/api/v1/accounts/"]) == {"get", "post"}
     assert set(paths["/api/v1/accounts/{uuid}"]) == {"get", "delete"}
     assert "404" in paths["/api/v1/accounts/{uuid}"]["get"]["responses"]
+
+
+def test_schema_names_are_unique_across_routers():
+    """The OpenAPI document names each schema by its class: two routers' classes of one
+    name would silently share one schema, and one of them would be documented wrongly."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from ninja import Schema
+
+    import kabinet.api
+
+    where: dict[str, set[str]] = {}
+    for info in pkgutil.iter_modules(kabinet.api.__path__):
+        if info.name == "tests":
+            continue
+        module = importlib.import_module(f"kabinet.api.{info.name}")
+        for obj in vars(module).values():
+            ours = inspect.isclass(obj) and obj.__module__ == module.__name__
+            if ours and issubclass(obj, Schema):
+                where.setdefault(obj.__name__, set()).add(module.__name__)
+    assert {name: mods for name, mods in where.items() if len(mods) > 1} == {}

@@ -96,8 +96,9 @@ def test_bad_period_range_is_400_with_the_forms_message(client, alice, acc):
         )
         assert response.status_code == 400, what
         assert response.json()["fields"] == {"period_to": ["Конец периода раньше начала."]}
-    response = client.get(f"{API}/accounts/{acc.uuid}/periods", {"period_from": "March"})
-    assert response.status_code == 422
+    for bad in ("March", "0001-01", "9999-12", "2026-13"):
+        response = client.get(f"{API}/accounts/{acc.uuid}/periods", {"period_from": bad})
+        assert response.status_code == 422, bad
 
 
 def test_charges_lines(client, alice, acc):
@@ -121,6 +122,7 @@ def test_balance_at_a_date(client, alice, acc):
     }
     assert client.get(url, {"on": add_months(LAST, 1).isoformat()}).json()["balance"] == "4135.79"
     assert client.get(url, {"on": "2026-13-01"}).status_code == 422
+    assert client.get(url, {"on": "0001-01-01"}).status_code == 422  # not a 500
 
 
 def test_payments_ledger(client, alice, acc):
@@ -176,7 +178,7 @@ def test_receipt_pdf_missing_or_before_linking_is_404(client, alice, acc):
     client.force_login(alice)
     base = f"{API}/accounts/{acc.uuid}/receipts"
     assert client.get(f"{base}/2001-01.pdf").status_code == 404
-    assert client.get(f"{base}/2001-13.pdf").status_code == 404
+    assert client.get(f"{base}/2001-13.pdf").status_code == 422
     assert client.get(f"{base}/bad.pdf").status_code == 422
     # A receipt issued before the account joined this cabinet is a previous occupant's.
     acc.linked_at = timezone.now() + timedelta(days=1)
