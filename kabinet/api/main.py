@@ -7,7 +7,7 @@ serialise, and hold no rules of their own.
 
 from ninja import NinjaAPI
 
-from kabinet.api import errors, me
+from kabinet.api import accounts, billing, errors, intervals, me, metering, payments
 from kabinet.api.auth import CUSTOMER_AUTH
 from kabinet.api.throttling import api_throttles
 
@@ -26,9 +26,11 @@ api = NinjaAPI(
 )
 errors.install(api)
 
-# Routers are added here, one per domain (kabinet/api/<domain>.py).
+# Routers, one per domain (kabinet/api/<domain>.py). Metering and billing hang off an
+# account's path (/accounts/{uuid}/meters, …/charges), so they are mounted at the root.
 api.add_router("/me/", me.router, tags=["Профиль и токены"])
-
-from kabinet.api import intervals  # noqa: E402
-
+api.add_router("/accounts/", accounts.router, tags=["Лицевые счета"])
+api.add_router("/", metering.router, tags=["Приборы учёта и показания"])
+api.add_router("/", billing.router, tags=["Начисления и квитанции"])
+api.add_router("/payments/", payments.router, tags=["Оплата"])
 api.add_router("/intervals/", intervals.router, tags=["Интервальные данные (ИСУ, КУУТЭ)"])
