@@ -29,3 +29,8 @@ errors.install(api)
 from kabinet.api import appeals  # noqa: E402
 
 api.add_router("/appeals/", appeals.router, tags=["Обращения"])
+
+from kabinet.api import news, outages  # noqa: E402
+
+api.add_router("/outages/", outages.router, tags=["Отключения"])
+api.add_router("/news/", news.router, tags=["Новости"])
