@@ -34,3 +34,7 @@ from kabinet.api import news, outages  # noqa: E402
 
 api.add_router("/outages/", outages.router, tags=["Отключения"])
 api.add_router("/news/", news.router, tags=["Новости"])
+
+from kabinet.api import applications  # noqa: E402
+
+api.add_router("/applications/", applications.router, tags=["Заявки"])
