@@ -266,3 +266,37 @@ def test_bad_uuid_is_404_or_422(client, alice):
     response = client.get(BASE + "not-a-uuid")
     assert response.status_code in (404, 422)
     assert "code" in response.json()
+
+
+@pytest.fixture
+def read_only_token(monkeypatch):
+    """Every request authenticates as a read-only token of the signed-in user (what a
+    token with scope «read» gives ``require_full``)."""
+    from types import SimpleNamespace
+
+    from ninja.security import SessionAuth
+
+    def authenticate(self, request, key):
+        if request.user.is_authenticated:
+            return SimpleNamespace(scope="read", user=request.user)
+        return None
+
+    monkeypatch.setattr(SessionAuth, "authenticate", authenticate)
+
+
+def test_read_only_token_reads_but_never_writes(client, alice, answered, read_only_token):
+    client.force_login(alice)
+    assert client.get(f"{BASE}{answered.uuid}").status_code == 200
+    before = Message.objects.count()
+    for url, data in [
+        (BASE, {"topic": APPEAL_TOPIC_OTHER, "text": "Вопрос", "about": "Кабинет"}),
+        (f"{BASE}{answered.uuid}/messages", {"text": "Ещё"}),
+        (f"{BASE}{answered.uuid}/read", {}),
+    ]:
+        response = client.post(url, data)
+        assert response.status_code == 403, url
+        assert response.json()["code"] == "forbidden"
+    assert Message.objects.count() == before and Appeal.objects.count() == 1
+    answered.conversation.refresh_from_db()
+    marker = ReadMarker.objects.get(conversation=answered.conversation, user=alice)
+    assert marker.last_read_message_id < answered.conversation.last_staff_message_id

@@ -417,3 +417,60 @@ def test_service_request_filed_at_once(client, alice, settings):
     response = client.post(BASE + "service", data, content_type="application/json")
     assert response.status_code == 400 and "contract" in response.json()["fields"]
     assert Application.objects.count() == 1
+
+
+def test_read_only_token_reads_but_never_writes(client, alice, filed, monkeypatch):
+    from types import SimpleNamespace
+
+    from ninja.security import SessionAuth
+
+    monkeypatch.setattr(
+        SessionAuth,
+        "authenticate",
+        lambda self, request, key: (
+            SimpleNamespace(scope="read", user=request.user)
+            if request.user.is_authenticated
+            else None
+        ),
+    )
+    draft = factories.draft(alice)
+    client.force_login(alice)
+    assert client.get(f"{BASE}{filed.uuid}").status_code == 200
+    request_id = filed.info_requests.get().pk
+    code = draft.spec.documents_for(draft)[0].code
+    responses = [
+        client.post(
+            BASE,
+            {"kind": "tc_electric", "applicant_kind": "person", "category": "household15"},
+            "application/json",
+        ),
+        client.put(
+            f"{BASE}{draft.uuid}/steps/requisites",
+            {"data": factories.PERSON_REQUISITES},
+            "application/json",
+        ),
+        client.post(f"{BASE}{draft.uuid}/documents", {"doc_type": code, "files": [upload()]}),
+        client.post(f"{BASE}{draft.uuid}/submit"),
+        client.delete(f"{BASE}{draft.uuid}"),
+        client.post(f"{BASE}{filed.uuid}/requests/{request_id}/answer", {"text": "Вот"}),
+        client.post(f"{BASE}{filed.uuid}/messages", {"text": "Вопрос"}),
+        client.post(f"{BASE}{filed.uuid}/read"),
+        client.post(f"{BASE}{filed.uuid}/contract/sign", {"signed": upload()}),
+        client.post(
+            BASE + "service",
+            {
+                "reason": "no_debt",
+                "contract": str(filed.uuid),
+                "visit_date": "2030-01-02",
+                "visit_time": "09-12",
+                "contact_name": "Иванов",
+                "contact_phone": "+7 900 000-00-00",
+            },
+            "application/json",
+        ),
+    ]
+    assert [r.status_code for r in responses] == [403] * len(responses)
+    draft.refresh_from_db()
+    assert draft.data == {} and not draft.files.exists()
+    assert Application.objects.count() == 2
+    assert InfoRequest.objects.get().answered_at is None

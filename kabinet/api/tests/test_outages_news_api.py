@@ -217,3 +217,33 @@ def test_news_needs_sign_in(client, items):
     assert client.post(NEWS + "read").status_code == 401
     assert not NewsRead.objects.exists()
     assert News.objects.count() == 3
+
+
+def test_read_only_token_reads_but_never_writes(client, alice, alice_house, items, monkeypatch):
+    from types import SimpleNamespace
+
+    from ninja.security import SessionAuth
+
+    monkeypatch.setattr(
+        SessionAuth,
+        "authenticate",
+        lambda self, request, key: (
+            SimpleNamespace(scope="read", user=request.user)
+            if request.user.is_authenticated
+            else None
+        ),
+    )
+    sub = OutageSubscription.objects.create(user=alice, house=alice_house)
+    client.force_login(alice)
+    assert client.get(OUTAGES + "mine").status_code == 200
+    assert client.get(NEWS).status_code == 200
+    other = pf.house("7")
+    responses = [
+        client.post(OUTAGES + "subscriptions", {"house": other.pk}, "application/json"),
+        client.delete(f"{OUTAGES}subscriptions/{sub.pk}"),
+        client.post(NEWS + "read"),
+        client.post(f"{NEWS}{items[0].pk}/read"),
+    ]
+    assert [r.status_code for r in responses] == [403] * 4
+    assert list(OutageSubscription.objects.values_list("pk", flat=True)) == [sub.pk]
+    assert not NewsRead.objects.exists()
