@@ -11,7 +11,8 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from kabinet.api.auth import require_full
-from kabinet.api.errors import ERRORS, WRITE_ERRORS
+from kabinet.api.errors import ERRORS, WRITE_ERRORS, ErrorOut
+from kabinet.core.errors import DomainError
 from kabinet.outages import selectors, services
 from kabinet.outages.models import Outage, OutageSubscription
 from kabinet.premises import selectors as premises
@@ -104,14 +105,19 @@ def outage_report(request):
     summary="Отключения по адресу",
 )
 def outage_search(request, address: Query[AddressQuery]):
-    """Отключения любого дома зоны теплоснабжения по адресу; вход не нужен."""
-    house = premises.house_find(
-        settlement_id=address.settlement,
-        street_id=address.street,
-        number=address.number,
-        building=address.building,
-        letter=address.letter,
-    )
+    """Отключения любого дома зоны теплоснабжения по адресу; вход не нужен. Дома нет в
+    реестре зоны — 404 с объяснением, какое поле адреса не подошло."""
+    try:
+        house = premises.house_find(
+            settlement_id=address.settlement,
+            street_id=address.street,
+            number=address.number,
+            building=address.building,
+            letter=address.letter,
+        )
+    except DomainError as exc:
+        fields = {exc.field: [str(exc.message)]} if exc.field else {}
+        return Status(404, ErrorOut(code="not_found", message=str(exc.message), fields=fields))
     active, past = selectors.outages_of_house(house=house, today=timezone.localdate())
     return {"house": house, "active": active, "past": past}
 

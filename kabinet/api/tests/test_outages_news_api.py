@@ -84,9 +84,10 @@ def test_public_search_by_address_without_sign_in(client, outages, alice_house):
     body = response.json()
     assert body["house"]["id"] == alice_house.pk
     assert len(body["active"]) == 2 and len(body["past"]) == 1
-    # An address outside the zone: the registry's Russian message next to the field.
+    # An address outside the zone: 404 with the registry's Russian message by the field.
     response = client.get(OUTAGES + "search", {**query, "number": "999"})
-    assert response.status_code == 400
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
     assert "number" in response.json()["fields"]
     response = client.get(OUTAGES + "search", {"number": "5"})
     assert response.status_code == 422
