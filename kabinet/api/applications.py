@@ -29,8 +29,13 @@ from kabinet.api.errors import ERRORS, WRITE_ERRORS, ErrorOut
 from kabinet.appeals import conversations
 from kabinet.applications import selectors
 from kabinet.applications.kinds import enabled_kinds
-from kabinet.applications.models import Application, ApplicationFile, ConnectionContract
-from kabinet.applications.services import card, drafts, results
+from kabinet.applications.models import (
+    Application,
+    ApplicationFile,
+    ConnectionContract,
+    ConnectionObject,
+)
+from kabinet.applications.services import card, drafts, objects, results
 from kabinet.core.http import private_download
 from kabinet.core.utility import get_utility
 
@@ -827,6 +832,74 @@ def connection_contract_sign(
     contract = _connection_contract(request, uuid)
     results.contract_sign_back(user=request.user, application=contract.application, upload=signed)
     return Status(201, _contract_out(contract.application))
+
+
+# --- the developer's objects (000 §4.4) --------------------------------------------------------
+
+
+class ObjectApplicationOut(Schema):
+    uuid: UUID = Field(description="Заявка")
+    number: str | None = Field(description="Номер заявки")
+    status: str = Field(description="Статус заявки")
+
+
+class ConnectionObjectOut(Schema):
+    uuid: UUID = Field(description="Идентификатор объекта (connection_object в шаге «Объект»)")
+    name: str = Field(description="Наименование объекта")
+    address: str = Field(description="Адрес (местоположение)")
+    cadastral_number: str = Field(description="Кадастровый номер земельного участка")
+    purpose: str = Field(description="Назначение")
+    created_at: datetime = Field(description="Добавлен")
+    applications: list[ObjectApplicationOut] = Field(description="Заявки по объекту")
+
+    @staticmethod
+    def resolve_applications(obj) -> list:
+        return list(obj.applications.all())
+
+
+class ConnectionObjectIn(Schema):
+    name: str = Field(description="Наименование объекта", max_length=200)
+    address: str = Field(description="Адрес (местоположение) объекта", max_length=300)
+    cadastral_number: str = Field("", description="Кадастровый номер участка", max_length=40)
+    purpose: str = Field("", description="Назначение объекта", max_length=200)
+
+
+def _connection_on():
+    if not any(k.group == "connection" for k in _kinds_on()):
+        raise Http404
+
+
+@router.get(
+    "/objects", response={200: list[ConnectionObjectOut], **ERRORS}, summary="Реестр объектов"
+)
+@paginate(LimitOffsetPagination)
+def connection_objects(request):
+    """Объекты подключения пользователя, новые первыми, с заявками по каждому."""
+    _connection_on()
+    return (
+        ConnectionObject.objects.visible_to(request.user)
+        .prefetch_related("applications")
+        .order_by("-created_at", "-id")
+    )
+
+
+@router.post(
+    "/objects", response={201: ConnectionObjectOut, **WRITE_ERRORS}, summary="Добавить объект"
+)
+def connection_object_create(request, payload: ConnectionObjectIn):
+    """Добавить объект в реестр; заявки на подключение затем называют его."""
+    require_full(request)
+    _connection_on()
+    return Status(201, objects.connection_object_create(user=request.user, **payload.model_dump()))
+
+
+@router.get(
+    "/objects/{uuid}", response={200: ConnectionObjectOut, **ERRORS}, summary="Объект подключения"
+)
+def connection_object(request, uuid: UUID):
+    """Объект подключения с его заявками."""
+    _connection_on()
+    return get_object_or_404(ConnectionObject.objects.visible_to(request.user), uuid=uuid)
 
 
 # --- "/{uuid}" itself last: Django tries paths in order, and "/service" must come first ---

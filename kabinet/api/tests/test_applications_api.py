@@ -474,3 +474,45 @@ def test_read_only_token_reads_but_never_writes(client, alice, filed, monkeypatc
     assert draft.data == {} and not draft.files.exists()
     assert Application.objects.count() == 2
     assert InfoRequest.objects.get().answered_at is None
+
+
+# --- the developer's objects --------------------------------------------------------------------
+
+
+def test_objects_registry(client, alice, charlie, staff):
+    client.force_login(alice)
+    objects_url = BASE + "objects"
+    response = client.post(
+        objects_url,
+        {"name": "  ", "address": "Томск, ул. Ленина, 1"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"name": ["Укажите наименование объекта."]}
+    response = client.post(
+        objects_url,
+        {"name": "Жилой дом № 3", "address": "Томск, ул. Ленина, 1", "purpose": "жилое"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    uuid = response.json()["uuid"]
+    listing = client.get(objects_url).json()
+    assert listing["count"] == 1 and listing["items"][0]["name"] == "Жилой дом № 3"
+    assert client.get(f"{objects_url}/{uuid}").json()["applications"] == []
+    # The object is offered in the draft's «Объект» step.
+    draft = factories.draft(alice)
+    step = client.get(f"{BASE}{draft.uuid}/steps/object").json()
+    field = next(f for f in step["fields"] if f["name"] == "connection_object")
+    assert [c["value"] for c in field["choices"]] == [uuid]
+    client.force_login(charlie)
+    assert client.get(f"{objects_url}/{uuid}").status_code == 404
+    assert client.get(objects_url).json()["count"] == 0
+    client.force_login(staff)
+    assert client.get(f"{objects_url}/{uuid}").status_code == 200
+    response = client.post(
+        objects_url, {"name": "Чужой", "address": "Томск"}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    from kabinet.applications.models import ConnectionObject
+
+    assert ConnectionObject.objects.count() == 1
