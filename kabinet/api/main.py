@@ -38,3 +38,7 @@ api.add_router("/news/", news.router, tags=["Новости"])
 from kabinet.api import applications  # noqa: E402
 
 api.add_router("/applications/", applications.router, tags=["Заявки"])
+
+from kabinet.api import contracts  # noqa: E402
+
+api.add_router("/contracts/", contracts.router, tags=["Договоры"])
