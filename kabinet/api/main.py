@@ -7,7 +7,20 @@ serialise, and hold no rules of their own.
 
 from ninja import NinjaAPI
 
-from kabinet.api import accounts, billing, errors, intervals, me, metering, payments
+from kabinet.api import (
+    accounts,
+    appeals,
+    applications,
+    billing,
+    contracts,
+    errors,
+    intervals,
+    me,
+    metering,
+    news,
+    outages,
+    payments,
+)
 from kabinet.api.auth import CUSTOMER_AUTH
 from kabinet.api.throttling import api_throttles
 
@@ -33,4 +46,9 @@ api.add_router("/accounts/", accounts.router, tags=["Лицевые счета"]
 api.add_router("/", metering.router, tags=["Приборы учёта и показания"])
 api.add_router("/", billing.router, tags=["Начисления и квитанции"])
 api.add_router("/payments/", payments.router, tags=["Оплата"])
+api.add_router("/appeals/", appeals.router, tags=["Обращения"])
+api.add_router("/outages/", outages.router, tags=["Отключения"])
+api.add_router("/news/", news.router, tags=["Новости"])
+api.add_router("/applications/", applications.router, tags=["Заявки"])
+api.add_router("/contracts/", contracts.router, tags=["Договоры"])
 api.add_router("/intervals/", intervals.router, tags=["Интервальные данные (ИСУ, КУУТЭ)"])
