@@ -25,3 +25,7 @@ api = NinjaAPI(
 errors.install(api)
 
 # Routers are added here, one per domain (kabinet/api/<domain>.py).
+
+from kabinet.api import integration  # noqa: E402
+
+api.add_router("/integration/", integration.router, tags=["Интеграция"])

@@ -1,0 +1,326 @@
+"""``/api/v1/integration/``: integration credentials and their scopes, file imports, exports,
+and the head-end's interval data, event logs and register snapshots."""
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.test import Client
+
+from kabinet.integration.credentials import credential_create, credential_revoke
+from kabinet.integration.models import ExportBatch, ImportBatch, IntegrationCredential
+from kabinet.metering.models import Reading
+from kabinet.metering.tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+BASE = "/api/v1/integration/"
+IMPORT = BASE + "imports/readings"
+
+
+@pytest.fixture(autouse=True)
+def _dirs(settings, tmp_path):
+    settings.KABINET_INTEGRATION_UPLOADS_DIR = str(tmp_path / "uploads")
+    settings.KABINET_INTEGRATION_EXPORTS_DIR = str(tmp_path / "exports")
+    settings.KABINET_INTEGRATION_TOKENS = []
+
+
+@pytest.fixture
+def api():
+    # CSRF checks on, as for a real client: bearer calls must not need a CSRF token.
+    return Client(enforce_csrf_checks=True)
+
+
+@pytest.fixture
+def token():
+    """A token per set of scopes: ``token("imports", "intervals")``."""
+
+    def make(*scopes):
+        return credential_create(name="Биллинг", scopes=list(scopes))[1]
+
+    return make
+
+
+def auth(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def meter():
+    return f.meter(f.account())
+
+
+def readings_csv(meter) -> bytes:
+    n, m = meter.account.number, meter.number
+    return f"account;meter;period;value\n{n};{m};2026-03;15,5\n{n};НЕТ;2026-03;1\n".encode()
+
+
+def post_csv(api, body: bytes, *, token, url=IMPORT):
+    return api.post(url, data=body, content_type="text/csv", headers=auth(token))
+
+
+# --- credentials ---------------------------------------------------------------------
+
+
+def test_the_command_prints_the_token_once_and_keeps_only_its_hash(capsys):
+    call_command("integration_credential", "create", "ИСУ", "--scope", "intervals")
+    out = capsys.readouterr().out
+    credential = IntegrationCredential.objects.get()
+    token = out.strip().splitlines()[-1]
+    assert token.startswith(f"kint_{credential.prefix}_")
+    assert credential.scopes == ["intervals"] and credential.name == "ИСУ"
+    assert token not in credential.secret_hash and len(credential.secret_hash) == 64
+    call_command("integration_credential", "revoke", credential.prefix)
+    credential.refresh_from_db()
+    assert credential.revoked_at is not None
+    call_command("integration_credential", "list")
+    assert credential.prefix in capsys.readouterr().out
+
+
+def test_the_command_refuses_an_unknown_scope():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="Неизвестное право"):
+        call_command("integration_credential", "create", "X", "--scope", "everything")
+    with pytest.raises(CommandError, match="хотя бы одно"):
+        call_command("integration_credential", "create", "X")
+    assert not IntegrationCredential.objects.exists()
+
+
+def test_the_right_scope_works_and_is_recorded(
+    api, meter, token, django_capture_on_commit_callbacks
+):
+    good = token("imports")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_csv(api, readings_csv(meter), token=good)
+    assert response.status_code == 202, response.content
+    batch = ImportBatch.objects.get()
+    body = response.json()
+    assert body["uuid"] == str(batch.uuid)
+    assert body["url"] == f"http://testserver/api/v1/integration/imports/{batch.uuid}"
+    assert (batch.source, batch.created_by, batch.status) == ("http", None, "previewed")
+    assert IntegrationCredential.objects.get().last_used_at is not None
+
+
+def test_a_wrong_scope_is_403_in_the_error_shape(api, meter, token):
+    response = post_csv(api, readings_csv(meter), token=token("intervals", "exports"))
+    assert response.status_code == 403
+    assert response.json() == {"code": "forbidden", "message": "Недостаточно прав.", "fields": {}}
+    assert not ImportBatch.objects.exists()
+
+
+def test_a_revoked_credential_is_401_at_once(api, meter, token):
+    good = token("imports")
+    prefix = IntegrationCredential.objects.get().prefix
+    batch = ImportBatch.objects.create(kind="readings", format="csv", original_name="r.csv")
+    url = f"{BASE}imports/{batch.uuid}"
+    assert api.get(url, headers=auth(good)).status_code == 200
+    credential_revoke(prefix=prefix)
+    response = api.get(url, headers=auth(good))
+    assert response.status_code == 401
+    assert response.json()["code"] == "unauthorized"
+    assert post_csv(api, readings_csv(meter), token=good).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "header",
+    [None, "Bearer wrong", "Bearer kint_00000000_nope", "Basic abc", "Bearer "],
+)
+def test_a_missing_or_bad_token_is_401(api, token, header):
+    token("imports")
+    batch = ImportBatch.objects.create(kind="readings", format="csv", original_name="r.csv")
+    headers = {"Authorization": header} if header else {}
+    response = api.get(f"{BASE}imports/{batch.uuid}", headers=headers)
+    assert response.status_code == 401
+    assert set(response.json()) == {"code", "message", "fields"}
+
+
+def test_a_tampered_secret_is_401(api, token):
+    good = token("imports")
+    batch = ImportBatch.objects.create(kind="readings", format="csv", original_name="r.csv")
+    bad = good[:-2] + ("AA" if not good.endswith("AA") else "BB")
+    assert api.get(f"{BASE}imports/{batch.uuid}", headers=auth(bad)).status_code == 401
+
+
+def test_a_customers_session_is_401_here(api, alice, staff, meter):
+    batch = ImportBatch.objects.create(kind="readings", format="csv", original_name="r.csv")
+    for user in (alice, staff):
+        client = Client()
+        client.force_login(user)
+        assert client.get(f"{BASE}imports/{batch.uuid}").status_code == 401
+        response = client.post(IMPORT, data=readings_csv(meter), content_type="text/csv")
+        assert response.status_code == 401
+    assert ImportBatch.objects.count() == 1
+
+
+def test_an_integration_token_is_not_a_customer(api, token):
+    """The session is not set by an integration token: the customer's own operations (any
+    router on the default auth) answer 401 to it."""
+    from kabinet.api.main import api as ninja_api
+
+    good = token("imports", "exports", "intervals")
+    customer_paths = [
+        path
+        for path, item in ninja_api.get_openapi_schema()["paths"].items()
+        if not path.startswith("/api/v1/integration/") and "get" in item and "{" not in path
+    ]
+    for path in customer_paths:
+        assert api.get(path, headers=auth(good)).status_code == 401, path
+
+
+def test_legacy_tokens_keep_the_imports_scope_only(api, settings, meter):
+    settings.KABINET_INTEGRATION_TOKENS = ["legacy-token-0123"]
+    batch = ImportBatch.objects.create(kind="readings", format="csv", original_name="r.csv")
+    assert (
+        api.get(f"{BASE}imports/{batch.uuid}", headers=auth("legacy-token-0123")).status_code == 200
+    )
+    body = {"kind": "readings", "date_from": "2026-03-01", "date_to": "2026-03-31"}
+    response = api.post(
+        BASE + "exports",
+        data=body,
+        content_type="application/json",
+        headers=auth("legacy-token-0123"),
+    )
+    assert response.status_code == 403
+
+
+def test_the_old_urls_take_a_credential_with_imports(
+    api, meter, token, django_capture_on_commit_callbacks
+):
+    good = token("imports")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_csv(
+            api, readings_csv(meter), token=good, url="/api/integration/imports/readings/"
+        )
+    assert response.status_code == 202
+    assert response.json()["url"].startswith("http://testserver/api/integration/imports/")
+    status = api.get(response.json()["url"], headers=auth(good)).json()
+    assert (status["status"], status["created"], status["rejected"]) == ("previewed", 1, 1)
+    other = token("intervals")
+    assert (
+        post_csv(api, b"x", token=other, url="/api/integration/imports/readings/").status_code
+        == 401
+    )
+
+
+# --- imports -------------------------------------------------------------------------
+
+
+def test_import_apply_and_status(api, meter, token, django_capture_on_commit_callbacks):
+    good = token("imports")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_csv(
+            api, readings_csv(meter), token=good, url=IMPORT + "?apply=true&name=март.csv"
+        )
+    assert response.status_code == 202
+    batch = ImportBatch.objects.get()
+    assert (batch.status, batch.original_name) == ("applied", "март.csv")
+    assert Reading.objects.get().status == "accepted"
+    data = api.get(response.json()["url"], headers=auth(good)).json()
+    assert (data["status"], data["total"], data["created"], data["rejected"]) == (
+        "applied",
+        2,
+        1,
+        1,
+    )
+    assert data["rejections"] == [
+        {"line": 3, "reason": f"Счётчик НЕТ лицевого счёта {meter.account.number} не найден."}
+    ]
+    assert data["rejections_truncated"] is False
+
+
+def test_import_as_a_form_field(api, meter, token, django_capture_on_commit_callbacks):
+    good = token("imports")
+    upload = SimpleUploadedFile("b.csv", readings_csv(meter), content_type="text/csv")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(IMPORT + "?apply=1", {"file": upload}, headers=auth(good))
+    assert response.status_code == 202
+    assert ImportBatch.objects.get().original_name == "b.csv"
+
+
+def test_what_an_import_refuses(api, meter, token):
+    good = token("imports")
+    unknown = post_csv(api, readings_csv(meter), token=good, url=BASE + "imports/cats")
+    assert (unknown.status_code, unknown.json()["code"]) == (404, "not_found")
+    wrong_type = api.post(IMPORT, data=b"{}", content_type="application/json", headers=auth(good))
+    assert (wrong_type.status_code, wrong_type.json()["code"]) == (415, "unsupported_media_type")
+    empty = api.generic("POST", IMPORT, b"", CONTENT_TYPE="text/csv", headers=auth(good))
+    assert (empty.status_code, empty.json()["message"]) == (400, "Файл пуст.")
+    missing = api.get(f"{BASE}imports/00000000-0000-0000-0000-000000000000", headers=auth(good))
+    assert (missing.status_code, missing.json()["code"]) == (404, "not_found")
+    assert not ImportBatch.objects.exists()
+
+
+def test_a_file_over_the_limit_is_413_in_the_error_shape(api, settings, token):
+    settings.KABINET_INTEGRATION_MAX_FILE_MB = 1
+    good = token("imports")
+    big = b"account;meter;period;value\n" + b"1;2;2026-03;1\n" * 90_000  # about 1.2 MB
+    response = post_csv(api, big, token=good)
+    assert response.status_code == 413
+    body = response.json()
+    assert body["code"] == "too_large" and "больше 1 МБ" in body["message"]
+    form = {"file": SimpleUploadedFile("r.csv", big, content_type="text/csv")}
+    assert api.post(IMPORT, data=form, headers=auth(good)).status_code == 413
+    assert not ImportBatch.objects.exists()
+
+
+# --- exports -------------------------------------------------------------------------
+
+
+def test_an_export_is_started_followed_and_downloaded(
+    api, meter, token, django_capture_on_commit_callbacks
+):
+    from datetime import datetime
+    from decimal import Decimal
+    from zoneinfo import ZoneInfo
+
+    Reading.objects.create(
+        meter=meter,
+        zone="total",
+        period=date(2026, 3, 1),
+        value=Decimal("1234.5"),
+        submitted_at=datetime(2026, 3, 20, 10, tzinfo=ZoneInfo("Europe/Moscow")),
+        status="submitted",
+        source="customer",
+    )
+    good = token("exports")
+    body = {"kind": "readings", "date_from": "2026-03-01", "date_to": "2026-03-31"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(
+            BASE + "exports", data=body, content_type="application/json", headers=auth(good)
+        )
+    assert response.status_code == 202, response.content
+    batch = ExportBatch.objects.get()
+    assert batch.created_by is None
+    status = api.get(response.json()["url"], headers=auth(good)).json()
+    assert (status["status"], status["rows"], status["format"]) == ("ready", 1, "csv")
+    file = api.get(status["file_url"], headers=auth(good))
+    assert file.status_code == 200
+    assert file["Content-Disposition"].startswith("attachment")
+    rows = list(csv.reader(io.StringIO(b"".join(file.streaming_content).decode()), delimiter=";"))
+    assert rows[1][2] == meter.number and rows[1][5] == "1234.5"
+    # Imports-only credentials cannot export.
+    assert api.get(status["url"], headers=auth(token("imports"))).status_code == 403
+
+
+def test_an_export_not_ready_is_409_and_a_bad_period_400(api, token):
+    good = token("exports")
+    batch = ExportBatch.objects.create(
+        kind="readings", date_from=date(2026, 3, 1), date_to=date(2026, 3, 31), format="csv"
+    )
+    response = api.get(f"{BASE}exports/{batch.uuid}/file", headers=auth(good))
+    assert (response.status_code, response.json()["code"]) == (409, "state")
+    body = {"kind": "readings", "date_from": "2026-03-31", "date_to": "2026-03-01"}
+    bad = api.post(BASE + "exports", data=body, content_type="application/json", headers=auth(good))
+    assert bad.status_code == 400
+    assert bad.json()["fields"] == {"date_to": ["Конец периода раньше его начала."]}
+    wrong = api.post(
+        BASE + "exports",
+        data={**body, "kind": "cats"},
+        content_type="application/json",
+        headers=auth(good),
+    )
+    assert wrong.status_code == 422
