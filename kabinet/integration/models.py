@@ -39,6 +39,7 @@ class ImportBatch(models.Model):
         PAYMENTS = "payments", _("оплаты")
         TARIFFS = "tariffs", _("тарифы")
         OUTAGES = "outages", _("отключения")
+        INTERVALS = "intervals", _("интервальные данные ИСУ")
 
     class Format(models.TextChoices):
         CSV = "csv", "CSV"
