@@ -16,7 +16,7 @@ from uuid import UUID
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.errors import AuthorizationError
 from ninja.security import HttpBearer
 
@@ -496,7 +496,8 @@ def device_events(request, payload: EventsIn):
 
 class RegisterIn(Schema):
     day: date  # the snapshot at 00:00 of this local day
-    register: str  # a_imp, a_exp, r_imp, r_exp
+    # a_imp, a_exp, r_imp, r_exp (``register`` clashes with a pydantic model attribute)
+    scale: str = Field(alias="register")
     zone: str = "total"  # total, t1…t4
     value: Decimal
 
@@ -537,7 +538,9 @@ def registers(request, payload: RegistersIn):
             rejections.extend((m_index, i, str(exc.message)) for i in range(len(spec.readings)))
             continue
         result = register_upsert(
-            meter=device["meter"], readings=[r.model_dump() for r in spec.readings], source=SOURCE
+            meter=device["meter"],
+            readings=[r.model_dump(by_alias=True) for r in spec.readings],
+            source=SOURCE,
         )
         for name in counts:
             counts[name] += getattr(result, name)

@@ -39,7 +39,7 @@ class ImportBatch(models.Model):
         PAYMENTS = "payments", _("оплаты")
         TARIFFS = "tariffs", _("тарифы")
         OUTAGES = "outages", _("отключения")
-        INTERVALS = "intervals", _("интервальные данные ИСУ")
+        INTERVALS = "intervals", _("интервальные данные приборов учёта")
 
     class Format(models.TextChoices):
         CSV = "csv", "CSV"

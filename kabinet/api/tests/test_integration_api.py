@@ -4,14 +4,25 @@ and the head-end's interval data, event logs and register snapshots."""
 import csv
 import io
 from datetime import date
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 
 from kabinet.integration.credentials import credential_create, credential_revoke
 from kabinet.integration.models import ExportBatch, ImportBatch, IntegrationCredential
+from kabinet.metering.interval_models import (
+    Channel,
+    DeviceEvent,
+    IntervalDay,
+    IntervalRevision,
+    IntervalSeries,
+    RegisterReading,
+)
 from kabinet.metering.models import Reading
 from kabinet.metering.tests import factories as f
 
@@ -324,3 +335,280 @@ def test_an_export_not_ready_is_409_and_a_bad_period_400(api, token):
         headers=auth(good),
     )
     assert wrong.status_code == 422
+
+
+# --- interval data ------------------------------------------------------------------------
+
+INTERVALS = BASE + "intervals"
+
+
+def hours(day="2026-03-20", values=None, *, offset="+03:00", estimated=()):
+    values = values if values is not None else [Decimal("0.5") + h for h in range(24)]
+    return [
+        {
+            "ts": f"{day}T{h:02d}:00:00{offset}",
+            "value": None if v is None else str(v),
+            "estimated": h in estimated,
+        }
+        for h, v in enumerate(values)
+    ]
+
+
+def send(api, token, series):
+    return api.post(
+        INTERVALS, data={"series": series}, content_type="application/json", headers=auth(token)
+    )
+
+
+def stored(meter, channel="a_imp", day=date(2026, 3, 20)):
+    return IntervalDay.objects.get(series__meter=meter, series__channel=channel, day=day)
+
+
+def test_intervals_are_stored_and_a_gap_stays_a_gap(api, meter, token):
+    good = token("intervals")
+    values = [Decimal("0.5") + h for h in range(24)]
+    values[13] = None
+    response = send(
+        api,
+        good,
+        [{"meter_number": meter.number, "channel": "a_imp", "points": hours(values=values)}],
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["points"], body["inserted"], body["rejected"]) == (24, 23, 0)
+    row = stored(meter)
+    assert row.values[13] is None and row.values[0] == 500 and row.present == 23
+    series = IntervalSeries.objects.get(meter=meter)
+    assert (series.unit_label, series.step_minutes, series.source) == ("кВт·ч", 60, "api")
+    assert series.last_value_at is not None
+    # "no data" never clears a stored value
+    again = send(
+        api,
+        good,
+        [{"meter_number": meter.number, "channel": "a_imp", "points": hours(values=[None] * 24)}],
+    )
+    assert again.json()["inserted"] == again.json()["replaced"] == 0
+    assert stored(meter).values[0] == 500
+
+
+def test_re_sent_interval_data_changes_nothing(api, meter, token):
+    good = token("intervals")
+    spec = [{"meter_number": meter.number, "channel": "a_imp", "points": hours()}]
+    send(api, good, spec)
+    before = stored(meter)
+    body = send(api, good, spec).json()
+    assert (body["inserted"], body["replaced"], body["unchanged"]) == (0, 0, 24)
+    after = stored(meter)
+    assert (after.values, after.updated_at) == (before.values, before.updated_at)
+    assert not IntervalRevision.objects.exists()
+
+
+def test_a_correction_replaces_and_keeps_the_revision(api, meter, token):
+    good = token("intervals")
+    send(api, good, [{"meter_number": meter.number, "channel": "a_imp", "points": hours()}])
+    corrected = [{"ts": "2026-03-20T07:00:00Z", "value": 42.125, "estimated": False}]  # 10:00 MSK
+    body = send(
+        api, good, [{"meter_number": meter.number, "channel": "a_imp", "points": corrected}]
+    ).json()
+    assert (body["replaced"], body["inserted"]) == (1, 0)
+    assert stored(meter).values[10] == 42125
+    revision = IntervalRevision.objects.get()
+    assert (revision.day, revision.slot, revision.old_value, revision.new_value) == (
+        date(2026, 3, 20),
+        10,
+        10500,
+        42125,
+    )
+    assert revision.source == "api"
+
+
+def test_an_estimate_never_overwrites_a_measurement(api, meter, token):
+    good = token("intervals")
+    send(api, good, [{"meter_number": meter.number, "channel": "a_imp", "points": hours()}])
+    estimate = hours(values=[Decimal(9)] * 24, estimated=range(24))
+    body = send(
+        api, good, [{"meter_number": meter.number, "channel": "a_imp", "points": estimate}]
+    ).json()
+    assert (body["kept"], body["replaced"]) == (24, 0)
+    assert stored(meter).estimated_mask == 0
+
+
+def test_every_rejected_point_comes_back_with_its_reason(api, meter, token):
+    good = token("intervals")
+    points = hours()
+    points[3]["value"] = "-1"
+    points[5]["ts"] = "2026-03-20T05:30:00+03:00"
+    points[6]["ts"] = "2026-03-20T06:00:00"  # no offset
+    body = send(
+        api,
+        good,
+        [
+            {"meter_number": meter.number, "channel": "a_imp", "points": points},
+            {"meter_number": "НЕТ-ТАКОГО", "channel": "a_imp", "points": hours()[:2]},
+            {"meter_number": meter.number, "channel": "volts", "points": hours()[:1]},
+        ],
+    ).json()
+    assert body["inserted"] == 21
+    reasons = {(r["series"], r["point"]): r["reason"] for r in body["rejections"]}
+    assert reasons == {
+        (0, 3): "Отрицательное значение.",
+        (0, 5): "Время должно быть началом часа.",
+        (0, 6): "Время без смещения: укажите его, например 2026-03-20T10:00:00+03:00.",
+        (1, 0): "Прибор учёта № НЕТ-ТАКОГО не найден.",
+        (1, 1): "Прибор учёта № НЕТ-ТАКОГО не найден.",
+        (2, 0): "Неизвестный канал: volts.",
+    }
+    assert body["rejected"] == 6
+
+
+def test_a_meter_number_on_two_accounts_needs_the_account(api, meter, token):
+    good = token("intervals")
+    f.meter(f.account(), number=meter.number)
+    spec = {"meter_number": meter.number, "channel": "a_imp", "points": hours()[:1]}
+    body = send(api, good, [spec]).json()
+    assert "укажите счёт" in body["rejections"][0]["reason"]
+    body = send(api, good, [{**spec, "account": meter.account.number}]).json()
+    assert body["inserted"] == 1
+    assert IntervalSeries.objects.get().meter == meter
+
+
+def test_heat_units_daily_archive(api, token):
+    from kabinet.contracts.tests import factories as cf
+
+    unit = cf.contract().units.get()
+    good = token("intervals")
+    spec = {
+        "unit_number": unit.number,
+        "channel": "q_gcal",
+        "step_minutes": 1440,
+        "points": [{"ts": "2026-03-20T00:00:00+03:00", "value": "1.2345"}],
+    }
+    body = send(api, good, [spec]).json()
+    assert body["inserted"] == 1, body
+    series = IntervalSeries.objects.get(unit=unit)
+    assert (series.step_minutes, series.unit_label) == (1440, "Гкал")
+    assert IntervalDay.objects.get(series=series).values[0] == 12345
+
+
+def test_intervals_need_their_scope_and_a_limit(api, meter, token, monkeypatch):
+    from kabinet.api import integration as module
+
+    spec = [{"meter_number": meter.number, "channel": "a_imp", "points": hours()}]
+    assert send(api, token("imports", "exports"), spec).status_code == 403
+    assert send(api, "Bearer-less", spec).status_code == 401
+    monkeypatch.setattr(module, "MAX_ITEMS", 10)
+    response = send(api, token("intervals"), spec)
+    assert (response.status_code, response.json()["code"]) == (413, "too_large")
+    assert not IntervalDay.objects.exists()
+
+
+def test_device_events_are_stored_once(api, meter, token):
+    good = token("intervals")
+    events = [
+        {"occurred_at": "2026-03-20T03:15:00+03:00", "code": "power_off", "severity": "alarm"},
+        {"occurred_at": "2026-03-20T03:40:00+03:00", "code": "power_on"},
+        {"occurred_at": "2026-03-20T04:00:00+03:00", "code": "explosion"},
+    ]
+    body = {"devices": [{"meter_number": meter.number, "events": events}]}
+    first = api.post(
+        BASE + "device-events", data=body, content_type="application/json", headers=auth(good)
+    )
+    assert first.status_code == 200, first.content
+    assert (first.json()["created"], first.json()["rejected"]) == (2, 1)
+    assert first.json()["rejections"][0]["item"] == 2
+    again = api.post(
+        BASE + "device-events", data=body, content_type="application/json", headers=auth(good)
+    ).json()
+    assert (again["created"], again["unchanged"]) == (0, 2)
+    assert DeviceEvent.objects.filter(meter=meter).count() == 2
+
+
+def test_register_snapshots_upsert(api, meter, token):
+    good = token("intervals")
+
+    def post(value):
+        readings = [
+            {"day": "2026-03-20", "register": "a_imp", "zone": "t1", "value": value},
+            {"day": "2026-03-20", "register": "a_imp", "zone": "t2", "value": "100"},
+        ]
+        body = {"meters": [{"meter_number": meter.number, "readings": readings}]}
+        return api.post(
+            BASE + "registers", data=body, content_type="application/json", headers=auth(good)
+        ).json()
+
+    assert post("1234.5")["created"] == 2
+    assert post("1234.5")["unchanged"] == 2
+    assert post("1240")["updated"] == 1
+    assert RegisterReading.objects.get(meter=meter, zone="t1").value == Decimal("1240.000")
+
+
+# --- the intervals import kind --------------------------------------------------------------
+
+EXAMPLE = Path(settings.BASE_DIR) / "docs" / "integration" / "intervals.csv"
+
+
+def test_the_documented_intervals_file_loads_and_a_second_run_changes_nothing(
+    api, token, django_capture_on_commit_callbacks
+):
+    meter = f.meter(f.account(), number="ЭЛ-0457812")
+    good = token("imports")
+    content = EXAMPLE.read_bytes()
+    for created, unchanged in ((3, 0), (0, 3)):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = post_csv(api, content, token=good, url=BASE + "imports/intervals?apply=1")
+        assert response.status_code == 202
+        status = api.get(response.json()["url"], headers=auth(good)).json()
+        assert (status["status"], status["rejected"]) == ("applied", 0), status
+        assert (status["created"], status["unchanged"]) == (created, unchanged)
+    day = stored(meter, day=date(2026, 3, 21))
+    assert day.values[13] is None and day.present == 23
+    assert day.is_estimated(3) and day.is_estimated(4) and not day.is_estimated(5)
+    assert stored(meter, "r_imp").present == 24
+    assert not IntervalRevision.objects.exists()
+
+
+def test_bad_interval_rows_are_rejected_with_their_line(
+    api, token, django_capture_on_commit_callbacks
+):
+    meter = f.meter(f.account(), number="ЭЛ-1")
+    good = token("imports")
+    head = "номер ПУ;канал;дата;" + ";".join(f"ч{h:02d}" for h in range(24)) + ";сутки;оценка\n"
+    full = ";".join("1" for _h in range(24))
+    lines = [
+        f"НЕТ;a_imp;20.03.2026;{full};;",
+        f"ЭЛ-1;volts;20.03.2026;{full};;",
+        f"ЭЛ-1;a_imp;31.02.2026;{full};;",
+        "ЭЛ-1;a_imp;20.03.2026;" + ";".join("-1" if h == 5 else "1" for h in range(24)) + ";;",
+        "ЭЛ-1;a_imp;20.03.2026;" + ";".join("x" if h == 7 else "1" for h in range(24)) + ";;",
+        f"ЭЛ-1;a_imp;20.03.2026;{full};24;",
+        "ЭЛ-1;a_imp;20.03.2026;" + ";".join("" if h == 2 else "1" for h in range(24)) + ";;2",
+        f"ЭЛ-1;a_imp;20.03.2026;{full};;25",
+        f"ЭЛ-1;a_imp;21.03.2026;{full};;0-5",
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_csv(
+            api,
+            (head + "\n".join(lines) + "\n").encode(),
+            token=good,
+            url=BASE + "imports/intervals?apply=1",
+        )
+    status = api.get(response.json()["url"], headers=auth(good)).json()
+    assert [(r["line"], r["reason"]) for r in status["rejections"]] == [
+        (2, "Прибор учёта № НЕТ не найден."),
+        (
+            3,
+            "Канал: «volts» — нет такого значения; можно: "
+            + ", ".join(c for c, _l in Channel.choices)
+            + ".",
+        ),
+        (4, "Дата: дата «31.02.2026» не распознана, нужна ДД.ММ.ГГГГ."),
+        (5, "ч05: Отрицательное значение."),
+        (6, "ч07: «x» не число."),
+        (7, "Заполнены и часы, и «сутки»: суточное значение — без часов."),
+        (8, "Оценка: в часах 02 нет значений."),
+        (9, "Оценка: «25» — часы от 0 до 23."),
+    ]
+    assert (status["created"], status["rejected"]) == (1, 8)
+    day = stored(meter, day=date(2026, 3, 21))
+    assert day.estimated_mask == 0b111111
+    assert not IntervalDay.objects.filter(day=date(2026, 3, 20)).exists()

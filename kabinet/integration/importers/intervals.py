@@ -30,11 +30,12 @@ from kabinet.metering.services.intervals import (
 )
 
 KIND = "intervals"
-LABEL = gettext_lazy("интервальные данные ИСУ")
+LABEL = gettext_lazy("интервальные данные приборов учёта")
 CHUNK_SIZE = 1000
 SOURCE = "import"
 HOURS = range(24)
-ALL = {"все", "all", "*", "да", "1"}
+ALL = {"все", "all", "*"}  # every hour an estimate
+YES = ALL | {"да", "1", "yes"}  # a daily value is an estimate
 
 COLUMNS = [
     Column("meter", "номер ПУ", False, "заводской номер счётчика ИСУ", ("счётчик",)),
@@ -62,10 +63,12 @@ def _estimated(raw: str, daily: bool) -> int:
     raw = raw.strip().casefold()
     if not raw:
         return 0
-    if raw in ALL:
-        return 1 if daily else (1 << 24) - 1
     if daily:
+        if raw in YES:
+            return 1
         raise DomainError(_("Оценка: для суточного значения укажите «да» или оставьте пусто."))
+    if raw in ALL:
+        return (1 << 24) - 1
     mask = 0
     for part in re.split(r"[,\s]+", raw):
         if not part:
@@ -103,6 +106,8 @@ def parse(data: dict) -> dict:
     if daily and hours:
         raise DomainError(_("Заполнены и часы, и «сутки»: суточное значение — без часов."))
     mask = _estimated(text(data, "estimated"), daily)
+    if not daily and text(data, "estimated").casefold() in ALL:
+        mask = sum(1 << h for h in hours)  # «все»: every hour given
     if daily:
         points = [(the_day, number(raw_total, _("Сутки"), negative=True), bool(mask & 1))]
     else:
