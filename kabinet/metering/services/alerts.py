@@ -257,8 +257,8 @@ def _notice(alert: ConsumptionAlert) -> tuple[str, str]:
     elif alert.kind == AlertKind.NIGHT:
         title = _("Повышенное ночное потребление")
         text = _(
-            "Прибор %(d)s: ночью (00–06) в среднем %(v)s %(u)s за последние 7 суток, "
-            "обычно не больше %(t)s %(u)s."
+            "Прибор %(d)s: ночью (00:00–06:00) за последние 7 суток в среднем %(v)s %(u)s, "
+            "порог — %(t)s %(u)s."
         ) % {
             "d": device,
             "v": format_quantity(alert.value),
