@@ -10,6 +10,14 @@ def readings_window_remind() -> int:
     return services.readings_window_remind()
 
 
+@shared_task(name="metering.intervals_ensure_partitions")
+def intervals_ensure_partitions() -> int:
+    """Monthly: the interval table's partitions three months ahead (PostgreSQL only)."""
+    from kabinet.metering.services.intervals import intervals_ensure_partitions as ensure
+
+    return len(ensure(ahead=3))
+
+
 @shared_task(name="metering.consumption_alerts")
 def consumption_alerts() -> dict:
     from kabinet.metering.services.alerts import alerts_run
