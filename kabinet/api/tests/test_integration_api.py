@@ -612,3 +612,35 @@ def test_bad_interval_rows_are_rejected_with_their_line(
     day = stored(meter, day=date(2026, 3, 21))
     assert day.estimated_mask == 0b111111
     assert not IntervalDay.objects.filter(day=date(2026, 3, 20)).exists()
+
+
+def test_a_corrected_file_replaces_and_keeps_the_revision(
+    api, token, django_capture_on_commit_callbacks
+):
+    meter = f.meter(f.account(), number="ЭЛ-2")
+    good = token("imports")
+    head = "номер ПУ;канал;дата;ч00;ч01;ч02;оценка\n"
+
+    def load(lines):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = post_csv(
+                api, (head + lines).encode(), token=good, url=BASE + "imports/intervals?apply=1"
+            )
+        return api.get(response.json()["url"], headers=auth(good)).json()
+
+    first = load("ЭЛ-2;a_imp;20.03.2026;1;2;;\n")
+    assert (first["created"], first["rejected"]) == (1, 0)
+    # the same day twice in a file: applied in file order, the later row wins
+    second = load("ЭЛ-2;a_imp;20.03.2026;1;2;3;\nЭЛ-2;a_imp;20.03.2026;1;2,5;3;\n")
+    assert (second["created"], second["updated"]) == (1, 1)
+    assert stored(meter).values[:3] == [1000, 2500, 3000]
+    revision = IntervalRevision.objects.get()
+    assert (revision.slot, revision.old_value, revision.new_value, revision.source) == (
+        1,
+        2000,
+        2500,
+        "import",
+    )
+    # an estimate does not replace the measured value
+    third = load("ЭЛ-2;a_imp;20.03.2026;9;;;0\n")
+    assert third["unchanged"] == 1 and stored(meter).values[0] == 1000

@@ -21,8 +21,9 @@ from kabinet.core.errors import DomainError
 from kabinet.integration.devices import DeviceCache
 from kabinet.integration.importers import Column
 from kabinet.integration.importers.fields import day, number, text, word
-from kabinet.metering.interval_models import Channel, IntervalSeries
+from kabinet.metering.interval_models import Channel, IntervalDay, IntervalSeries
 from kabinet.metering.services.intervals import (
+    DayRow,
     IngestResult,
     interval_days_ingest,
     interval_series_get_or_create,
@@ -129,7 +130,8 @@ def parse(data: dict) -> dict:
     }
 
 
-def _load(values: dict, devices: DeviceCache) -> str:
+def _check(values: dict, devices: DeviceCache) -> list[DayRow]:
+    """The row as the stored form's day rows, or ``DomainError`` naming each bad hour."""
     device = devices.find(**values["names"])
     series = interval_series_get_or_create(
         channel=values["channel"], step_minutes=values["step"], source=SOURCE, **device
@@ -139,16 +141,7 @@ def _load(values: dict, devices: DeviceCache) -> str:
     if checked.rejections:
         reasons = "; ".join(f"{_slot_label(r.ts, series)}: {r.reason}" for r in checked.rejections)
         raise DomainError(reasons)
-    if not rows:
-        return "unchanged"  # a day with no data at all
-    result = interval_days_ingest(
-        rows=rows, source=SOURCE, fast=False, step_of={series.pk: series.step_minutes}
-    )
-    if result.replaced:
-        return "updated"
-    if result.inserted:
-        return "created"
-    return "unchanged"
+    return rows
 
 
 def _slot_label(ts, series) -> str:
@@ -157,15 +150,76 @@ def _slot_label(ts, series) -> str:
     return _("сутки")
 
 
+def _merge(state: list, mask: int, row: DayRow) -> tuple[str, list, int]:
+    """What a row does to a stored day, by the ingest service's rules (a new hour is
+    inserted; a different value replaces; an estimate never replaces a measurement):
+    the row's outcome and the day after it."""
+    state = list(state)
+    inserted = replaced = 0
+    for slot, new in enumerate(row.values):
+        if new is None:
+            continue
+        new_est = bool(row.estimated_mask >> slot & 1)
+        old, old_est = state[slot], bool(mask >> slot & 1)
+        if old is None:
+            inserted += 1
+        elif (old, old_est) == (new, new_est) or (new_est and not old_est):
+            continue
+        else:
+            replaced += 1
+        state[slot] = new
+        mask = (mask | 1 << slot) if new_est else (mask & ~(1 << slot))
+    outcome = "updated" if replaced else "created" if inserted else "unchanged"
+    return outcome, state, mask
+
+
 def apply(rows) -> tuple[Counter, list]:
-    """Each row in a savepoint: a refused row costs no other."""
+    """Check every row first (a bad one is rejected whole and costs no other), then store
+    the chunk's changes with one call of the ingest service. A row's outcome is what it
+    changes, in file order: a day named twice is merged as if loaded one after another."""
     devices = DeviceCache()
     counts: Counter = Counter()
     rejected = []
+    checked: list[tuple[object, list[DayRow]]] = []
     for row in rows:
         try:
             with transaction.atomic():
-                counts[_load(row.values, devices)] += 1
+                checked.append((row, _check(row.values, devices)))
         except DomainError as exc:
             rejected.append((row, str(exc.message)))
+    keys = {(d.series_id, d.day) for _row, days in checked for d in days}
+    stored = {}
+    if keys:
+        found = IntervalDay.objects.filter(
+            series_id__in={k[0] for k in keys}, day__in={k[1] for k in keys}
+        ).values_list("series_id", "day", "values", "estimated_mask")
+        stored = {(sid, d): (list(v), m) for sid, d, v, m in found if (sid, d) in keys}
+    state = dict(stored)
+    for _row, days in checked:
+        outcome = "unchanged"  # a day with no data at all
+        for day_row in days:
+            key = (day_row.series_id, day_row.day)
+            values, mask = state.get(key, ([None] * 24, 0))
+            result, values, mask = _merge(values, mask, day_row)
+            state[key] = (values, mask)
+            if result == "updated" or outcome == "unchanged":
+                outcome = result
+        counts[outcome] += 1
+    changes = []
+    for key, (values, mask) in state.items():
+        before, before_mask = stored.get(key, ([None] * 24, 0))
+        changed = [
+            h for h in range(24) if (values[h], mask >> h & 1) != (before[h], before_mask >> h & 1)
+        ]
+        if changed:
+            changes.append(
+                DayRow(
+                    key[0],
+                    key[1],
+                    [values[h] if h in changed else None for h in range(24)],
+                    sum(1 << h for h in changed if mask >> h & 1),
+                )
+            )
+    if changes:
+        interval_days_ingest(rows=changes, source=SOURCE)
     return counts, rejected
