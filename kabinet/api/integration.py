@@ -285,8 +285,8 @@ SOURCE = "api"
 
 
 class DeviceIn(Schema):
-    """Exactly one device: a flat's meter (``meter_number``, with ``account`` when the number
-    is on several accounts), a КУУТЭ (``unit_number``, with ``contract``) or an ОДПУ
+    """Один прибор: счётчик ИСУ (``meter_number``; ``account``, если номер есть на нескольких
+    лицевых счетах), КУУТЭ (``unit_number``; ``contract`` при необходимости) или ОДПУ
     (``building_meter``)."""
 
     meter_number: str = ""
