@@ -353,4 +353,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integration.refresh",
         "schedule": crontab(hour=KABINET_INTEGRATION_REFRESH_HOUR, minute=0),
     },
+    "consumption-alerts": {
+        "task": "metering.consumption_alerts",
+        "schedule": crontab(hour=6, minute=0),
+    },
 }

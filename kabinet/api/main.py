@@ -14,6 +14,7 @@ from kabinet.api import (
     billing,
     contracts,
     errors,
+    integration,
     intervals,
     me,
     metering,
@@ -52,3 +53,4 @@ api.add_router("/news/", news.router, tags=["Новости"])
 api.add_router("/applications/", applications.router, tags=["Заявки"])
 api.add_router("/contracts/", contracts.router, tags=["Договоры"])
 api.add_router("/intervals/", intervals.router, tags=["Интервальные данные (ИСУ, КУУТЭ)"])
+api.add_router("/integration/", integration.router, tags=["Интеграция"])

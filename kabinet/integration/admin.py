@@ -1,6 +1,11 @@
 from django.contrib import admin
 
-from kabinet.integration.models import ExportBatch, ImportBatch, RefreshRun
+from kabinet.integration.models import (
+    ExportBatch,
+    ImportBatch,
+    IntegrationCredential,
+    RefreshRun,
+)
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -29,3 +34,17 @@ class ExportBatchAdmin(ReadOnly):
 class RefreshRunAdmin(ReadOnly):
     list_display = ["day", "started_at", "finished_at", "status", "forced"]
     list_filter = ["status"]
+
+
+@admin.register(IntegrationCredential)
+class IntegrationCredentialAdmin(ReadOnly):
+    """Listed only: made and revoked with ``manage.py integration_credential`` (the token is
+    shown once there); the hash is never shown."""
+
+    list_display = ["name", "prefix", "scopes", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["name", "prefix"]
+    exclude = ["secret_hash"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,4 +1,6 @@
-"""The billing system's HTTP API for imports, at ``api/integration/``.
+"""The billing system's first HTTP API for imports, at ``api/integration/``: kept for one
+release as thin aliases of ``/api/v1/integration/`` (``kabinet.api.integration``), over the
+same helpers below; only these URLs answer errors as ``{"error": …}``.
 
     POST /api/integration/imports/<kind>/[?apply=1][&name=file.csv]
          Authorization: Bearer <token>
@@ -8,11 +10,11 @@
         ``apply=1`` its apply, run as the same Celery tasks as a staff upload's
     GET  /api/integration/imports/<uuid>/ → the batch's status, counts and rejected rows
 
-Tokens come from ``KABINET_INTEGRATION_TOKENS``; with none configured the API does not
-exist (404). Plain Django views kept thin over ``kabinet.integration.services``.
+Tokens: ``KABINET_INTEGRATION_TOKENS`` or an integration credential with the scope
+``imports``; with neither the API does not exist (404). Plain Django views kept thin over
+``kabinet.integration.services``.
 """
 
-import hmac
 import tempfile
 from functools import wraps
 
@@ -26,7 +28,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kabinet.core.errors import DomainError
 from kabinet.integration import services
-from kabinet.integration.models import ImportBatch
+from kabinet.integration.credentials import credential_check, integration_enabled
+from kabinet.integration.models import ImportBatch, IntegrationCredential
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = {"text/csv": "csv", "application/csv": "csv", XLSX_TYPE: "xlsx"}
@@ -43,21 +46,16 @@ def _error(message: str, status: int, **headers) -> JsonResponse:
 
 def _token_ok(request) -> bool:
     scheme, _space, token = request.headers.get("Authorization", "").partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token:
+    if scheme.lower() != "bearer":
         return False
-    given = token.encode()
-    ok = False
-    for known in settings.KABINET_INTEGRATION_TOKENS:
-        # Every token is compared, in constant time, whatever matched before.
-        ok |= hmac.compare_digest(given, known.encode())
-    return ok
+    credential = credential_check(token)
+    return credential is not None and IntegrationCredential.Scope.IMPORTS in credential.scopes
 
 
 def token_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not settings.KABINET_INTEGRATION_TOKENS:
+        if not integration_enabled():
             return _error("Not found", 404)
         if not _token_ok(request):
             return _error(
@@ -74,16 +72,16 @@ class TooLarge(Exception):
     pass
 
 
-def _limit() -> int:
+def limit_bytes() -> int:
     return settings.KABINET_INTEGRATION_MAX_FILE_MB * 1024 * 1024
 
 
-def _body(request, kind: str) -> tuple[File | None, str]:
+def read_upload(request, kind: str) -> tuple[File | None, str]:
     """The file sent and its format: a multipart form's ``file`` (or only) field, or
     the raw body, streamed to a temporary file; ``TooLarge`` past the limit."""
     name = request.GET.get("name", "")
     declared = request.META.get("CONTENT_LENGTH") or "0"
-    if declared.isdigit() and int(declared) > _limit():
+    if declared.isdigit() and int(declared) > limit_bytes():
         raise TooLarge
     if request.content_type == "multipart/form-data":
         upload = request.FILES.get("file") or next(iter(request.FILES.values()), None)
@@ -91,7 +89,7 @@ def _body(request, kind: str) -> tuple[File | None, str]:
             return None, ""
         ext = upload.name.rsplit(".", 1)[-1].lower() if "." in (upload.name or "") else ""
         fmt = FORMATS.get(upload.content_type) or (ext if ext in ("csv", "xlsx") else "")
-        if upload.size > _limit():
+        if upload.size > limit_bytes():
             raise TooLarge
         return upload, fmt
     fmt = FORMATS.get(request.content_type, "")
@@ -100,7 +98,7 @@ def _body(request, kind: str) -> tuple[File | None, str]:
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - the caller closes it
     while block := request.read(READ_BLOCK):
         spool.write(block)
-        if spool.tell() > _limit():
+        if spool.tell() > limit_bytes():
             spool.close()
             raise TooLarge
     if not spool.tell():
@@ -110,7 +108,8 @@ def _body(request, kind: str) -> tuple[File | None, str]:
     return File(spool, name=name or f"{kind}.{fmt}"), fmt
 
 
-def _status(request, batch: ImportBatch) -> dict:
+def batch_status(batch: ImportBatch) -> dict:
+    """A batch as the API answers it (both URLs): status, counts, the first rejections."""
     rejections = batch.rejections.values("line", "reason")[:REJECTIONS_LIMIT]
     return {
         "uuid": str(batch.uuid),
@@ -133,31 +132,42 @@ def _status(request, batch: ImportBatch) -> dict:
         "applied_at": batch.applied_at.isoformat() if batch.applied_at else None,
         "rejections": list(rejections),
         "rejections_truncated": batch.rejected > REJECTIONS_LIMIT,
-        "url": request.build_absolute_uri(reverse("integration_api:status", args=[batch.uuid])),
     }
 
 
-@csrf_exempt
-@require_POST
-@token_required
-def import_create(request, kind: str):
+class Refused(Exception):
+    """An import request refused before a batch exists: its HTTP status, a stable code
+    and the Russian message."""
+
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def import_start(request, kind: str, *, apply: bool) -> ImportBatch:
+    """Make a batch (source «http», no uploader) of the file the request carries and
+    queue its preview — and its apply with ``apply`` — as for a staff upload; raises
+    ``Refused`` for an unknown kind (404), a file past the limit (413), a body that is
+    neither CSV nor XLSX (415), an empty one or one the service refuses (400)."""
     if kind not in ImportBatch.Kind.values:
-        return _error(_("Неизвестный вид загрузки."), 404)
+        raise Refused(404, "not_found", _("Неизвестный вид загрузки."))
     try:
-        upload, fmt = _body(request, kind)
+        upload, fmt = read_upload(request, kind)
     except TooLarge:
-        return _error(
+        raise Refused(
+            413,
+            "too_large",
             _("Файл больше %(mb)s МБ: разделите его на части.")
             % {"mb": settings.KABINET_INTEGRATION_MAX_FILE_MB},
-            413,
-        )
+        ) from None
     if not fmt:
-        return _error(
-            _("Передайте файл CSV (Content-Type: text/csv) или XLSX (%(t)s).") % {"t": XLSX_TYPE},
+        raise Refused(
             415,
+            "unsupported_media_type",
+            _("Передайте файл CSV (Content-Type: text/csv) или XLSX (%(t)s).") % {"t": XLSX_TYPE},
         )
     if upload is None:
-        return _error(_("Файл пуст."), 400)
+        raise Refused(400, "empty", _("Файл пуст."))
     try:
         batch = services.import_upload(
             staff=None,
@@ -165,13 +175,24 @@ def import_create(request, kind: str):
             upload=upload,
             source=ImportBatch.Source.HTTP,
             fmt=fmt,
-            auto_apply=request.GET.get("apply") == "1",
+            auto_apply=apply,
         )
     except DomainError as exc:
-        return _error(str(exc.message), 400)
+        raise Refused(400, exc.code, str(exc.message)) from exc
     finally:
         upload.close()
     batch.refresh_from_db()  # an eager preview (no broker) may have run already
+    return batch
+
+
+@csrf_exempt
+@require_POST
+@token_required
+def import_create(request, kind: str):
+    try:
+        batch = import_start(request, kind, apply=request.GET.get("apply") == "1")
+    except Refused as exc:
+        return _error(exc.message, exc.status)
     url = request.build_absolute_uri(reverse("integration_api:status", args=[batch.uuid]))
     return JsonResponse({"uuid": str(batch.uuid), "status": batch.status, "url": url}, status=202)
 
@@ -182,4 +203,5 @@ def import_status(request, uuid):
     batch = ImportBatch.objects.filter(uuid=uuid).first()
     if batch is None:
         return _error(_("Загрузка не найдена."), 404)
-    return JsonResponse(_status(request, batch))
+    url = request.build_absolute_uri(reverse("integration_api:status", args=[batch.uuid]))
+    return JsonResponse({**batch_status(batch), "url": url})

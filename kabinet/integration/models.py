@@ -39,6 +39,7 @@ class ImportBatch(models.Model):
         PAYMENTS = "payments", _("оплаты")
         TARIFFS = "tariffs", _("тарифы")
         OUTAGES = "outages", _("отключения")
+        INTERVALS = "intervals", _("интервальные данные приборов учёта")
 
     class Format(models.TextChoices):
         CSV = "csv", "CSV"
@@ -249,3 +250,39 @@ class RefreshRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day:%d.%m.%Y}: {self.get_status_display()}"
+
+
+# --- Учётные данные интеграции (the utility's systems calling the API) ------------
+
+
+class IntegrationCredential(models.Model):
+    """Учётные данные интеграции: a token the billing system or the metering head-end
+    uses on ``/api/v1/integration/``. Only its SHA-256 is kept; the token itself is shown
+    once, when it is made (``manage.py integration_credential create``). A customer's
+    token never works here, nor this one on the customer's operations."""
+
+    class Scope(models.TextChoices):
+        IMPORTS = "imports", _("загрузки файлов из биллинга")
+        EXPORTS = "exports", _("выгрузки в биллинг")
+        INTERVALS = "intervals", _("данные ИСУ: профили, журнал событий, регистры")
+
+    name = models.CharField(_("название"), max_length=100)
+    # The token is ``kint_<prefix>_<secret>``; the prefix finds the row and is shown in lists.
+    prefix = models.CharField(_("префикс"), max_length=16, unique=True)
+    secret_hash = models.CharField(_("SHA-256 токена"), max_length=64)
+    scopes = models.JSONField(_("права"), default=list)
+    created_at = models.DateTimeField(_("создан"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("последнее обращение"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("отозван"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("учётные данные интеграции")
+        verbose_name_plural = _("учётные данные интеграции")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -16,3 +16,10 @@ def intervals_ensure_partitions() -> int:
     from kabinet.metering.services.intervals import intervals_ensure_partitions as ensure
 
     return len(ensure(ahead=3))
+
+
+@shared_task(name="metering.consumption_alerts")
+def consumption_alerts() -> dict:
+    from kabinet.metering.services.alerts import alerts_run
+
+    return alerts_run()

@@ -36,6 +36,7 @@ KINDS = (
     "payments",
     "tariffs",
     "outages",
+    "intervals",
 )
 
 

@@ -147,6 +147,16 @@ def check_outages():
     assert Outage.objects.get(external_id="ОТК-2026-0043").kind == "emergency"
 
 
+def check_intervals():
+    from kabinet.metering.interval_models import IntervalDay
+
+    day = IntervalDay.objects.get(
+        series__meter__number="ЭЛ-0457812", series__channel="a_imp", day=date(2026, 3, 21)
+    )
+    assert day.values[13] is None and day.present == 23  # a gap stays a gap
+    assert day.is_estimated(3) and day.is_estimated(4) and not day.is_estimated(5)
+
+
 CHECKS = {kind: globals()[f"check_{kind}"] for kind in KINDS}
 
 
@@ -298,6 +308,17 @@ BAD = {
             (4, "Дата окончания не может быть раньше даты начала (14.06.2026)."),
         ],
     ),
+    "intervals": (
+        "номер ПУ;канал;дата;ч00;ч01;оценка\n"
+        "НЕТ;a_imp;20.03.2026;1;1;\n"
+        "ЭЛ-0457812;a_imp;20.03.2026;-1;1;\n"
+        "ЭЛ-0457812;a_imp;20.03.2026;1;;1\n",
+        [
+            (2, "Прибор учёта № НЕТ не найден."),
+            (3, "ч00: Отрицательное значение."),
+            (4, "Оценка: в часах 01 нет значений."),
+        ],
+    ),
 }
 
 
@@ -314,6 +335,7 @@ def test_bad_rows_are_rejected_with_their_line_and_reason(demo, kind):
         "payments": "100000001;P-4;14.03.2026;10\n",
         "tariffs": "Отопление;Гкал;3000;01.07.2026;;;\n",
         "outages": "О-4;Санкт-Петербург;Садовая улица;1;плановое;ГВС;01.06.2026;14.06.2026;Р\n",
+        "intervals": "ЭЛ-0457812;a_imp;21.03.2026;1;1;0-1\n",
     }[kind]
     batch = run(kind, (text + good).encode())
     assert _lines(batch) == expected

@@ -13,9 +13,10 @@ Ingest rules (docs/intervals.md):
 - ``None`` as a value means "no data": it never clears a stored value.
 
 One ``transaction.atomic`` per call; stored days are locked (``select_for_update``)
-before they are merged. Large loads on PostgreSQL go through ``COPY`` into a temporary
+before they are merged. On PostgreSQL day rows go through ``COPY`` into a temporary
 table and one ``INSERT … ON CONFLICT DO NOTHING``; only days that already exist and
-differ are merged in Python, so a repeated load costs one comparison query.
+differ are fetched (locked) and merged in Python, so a repeated load costs one
+comparison query. On SQLite the same merge runs over the ORM (bulk_create/bulk_update).
 """
 
 from __future__ import annotations
@@ -50,8 +51,6 @@ from kabinet.metering.interval_models import (
 
 log = logging.getLogger(__name__)
 
-# Above this many day rows in one call, PostgreSQL loads through COPY.
-FAST_MIN_ROWS = 2000
 FAST_CHUNK_ROWS = 20000
 
 # The largest plausible value of one hour, in the channel's unit (a daily step allows
@@ -531,15 +530,18 @@ def interval_days_ingest(
     step_of: Mapping[int, int] | None = None,
 ) -> IngestResult:
     """Store whole series-days (already scaled and validated, e.g. a wide file or a bulk
-    load). ``fast`` forces (True) or forbids (False) the PostgreSQL COPY path; by default
-    it is used on PostgreSQL for more than ``FAST_MIN_ROWS`` rows. ``step_of`` maps
+    load). ``fast`` forces (True) or forbids (False) the PostgreSQL COPY path, used by
+    default on PostgreSQL: its ``INSERT … ON CONFLICT`` is also safe against a concurrent
+    load of the same new day, which the ORM path (SQLite, whose writers queue) is not.
+    A day row without any value is skipped. ``step_of`` maps
     series ids to their step (for ``last_value_at``); read from the database if omitted."""
     now = timezone.now()
     for row in rows:
         if len(row.values) != SLOTS:
             raise DomainError(_("В сутках должно быть %(n)s значений.") % {"n": SLOTS})
+    rows = [row for row in rows if any(v is not None for v in row.values)]
     if fast is None:
-        fast = connection.vendor == "postgresql" and len(rows) > FAST_MIN_ROWS
+        fast = connection.vendor == "postgresql"
     if fast and connection.vendor != "postgresql":
         fast = False
     with transaction.atomic():
