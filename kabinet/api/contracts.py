@@ -82,7 +82,7 @@ class CuratorOut(Schema):
 
 class PaymentTermOut(Schema):
     day: int = Field(description="Дата оплаты (число месяца)")
-    percent: Decimal = Field(description="Доля платежа, %")
+    percent: Decimal | None = Field(description="Доля платежа, % (пусто — сумма задана иначе)")
     kind: str = Field(description="Вид платежа (код)")
     kind_label: str = Field(description="Вид платежа словами")
     month_offset: int = Field(description="Месяц платежа относительно расчётного")
