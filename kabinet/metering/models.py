@@ -247,3 +247,18 @@ ZONES_OF: dict[str, list[str]] = {
     Meter.Zones.TWO: [Reading.Zone.DAY, Reading.Zone.NIGHT],
     Meter.Zones.THREE: [Reading.Zone.PEAK, Reading.Zone.HALF_PEAK, Reading.Zone.NIGHT],
 }
+
+
+# Interval (smart metering) models live in their own module; imported here so Django
+# finds them as metering models.
+from kabinet.metering.interval_models import (  # noqa: E402, F401
+    AlertKind,
+    Channel,
+    ConsumptionAlert,
+    ConsumptionAlertRule,
+    DeviceEvent,
+    IntervalDay,
+    IntervalRevision,
+    IntervalSeries,
+    RegisterReading,
+)
