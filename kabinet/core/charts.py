@@ -143,22 +143,26 @@ class Chart:
             fmt = "%d.%m"
         elif self.step == "hour":
             marks, fmt = list(range(0, n, 3)), "%H:00"
+        elif self.step == "day" and n > 62:
+            marks, fmt = [i for i, t in enumerate(self.starts) if t.day == 1], "%d.%m"
         else:
             marks, fmt = list(range(n)), "%d.%m" if self.step == "day" else "%m.%y"
         every = max(1, -(-len(marks) // 12))
         marks = marks[::every]
         return [
-            Tick(100 * (i + (0 if self.step == "hour" else 0.5)) / n, self.starts[i].strftime(fmt), k % 2 == 1)
+            Tick(
+                100 * (i + (0 if self.step == "hour" else 0.5)) / n,
+                self.starts[i].strftime(fmt),
+                k % 2 == 1,
+            )
             for k, i in enumerate(marks)
         ]
 
     @property
     def y_ticks(self) -> list[Tick]:
         span = self.high - self.low
-        return [
-            Tick(100 * k / 2, format_quantity(Decimal(str(round(self.low + span * k / 2, 3)))), False)
-            for k in (2, 1, 0)
-        ]  # fmt: skip
+        values = [Decimal(str(round(self.low + span * k / 2, 3))) for k in (2, 1, 0)]
+        return [Tick(50 * k, format_quantity(v), False) for k, v in enumerate(values)]
 
     def gap_runs(self) -> list[tuple[int, int]]:
         """(first, last) slot of each run without data."""

@@ -289,7 +289,13 @@ def _period_links(request, period: Period, today: date) -> dict:
         }
         for key, label in PRESETS.items()
     ]
-    return {"prev": link(prev), "next": link(nxt), "presets": presets, "prev_p": prev, "next_p": nxt}
+    return {
+        "prev": link(prev),
+        "next": link(nxt),
+        "presets": presets,
+        "prev_p": prev,
+        "next_p": nxt,
+    }
 
 
 def _series_of_meter(meter: Meter) -> dict:
@@ -475,8 +481,12 @@ def _energy(request, meter, found, period, context) -> Table:
         chart=chart,
         channel=channel,
         channels=[
-            {"label": SHORT[c], "title": found[c].get_channel_display(),
-             "href": "?" + _query(request, channel=c), "current": c == channel}
+            {
+                "label": SHORT[c],
+                "title": found[c].get_channel_display(),
+                "href": "?" + _query(request, channel=c),
+                "current": c == channel,
+            }
             for c in available
         ],  # fmt: skip
         total=sum(present, Decimal(0)) if present else None,
@@ -498,7 +508,9 @@ def _registers(request, meter, period, context) -> Table:
             meter=meter, day__gte=period.first, day__lte=period.last
         ).order_by("day")
     )
-    available = [r for r in RegisterReading.Register.values if any(x.register == r for x in readings)]
+    available = [
+        r for r in RegisterReading.Register.values if any(x.register == r for x in readings)
+    ]
     register = request.GET.get("register")
     register = register if register in available else (available[0] if available else "a_imp")
     zones = [z for z in RegisterReading.Zone.values if any(
@@ -541,8 +553,12 @@ def _registers(request, meter, period, context) -> Table:
     context.update(
         chart=chart,
         registers=[
-            {"label": SHORT.get(r, r), "title": labels[r],
-             "href": "?" + _query(request, register=r), "current": r == register}
+            {
+                "label": SHORT.get(r, r),
+                "title": labels[r],
+                "href": "?" + _query(request, register=r),
+                "current": r == register,
+            }
             for r in available
         ],  # fmt: skip
         register_label=labels.get(register, register),
@@ -619,7 +635,11 @@ def _power(meter, found, period, context) -> Table:
             Column("max_at", _("Время максимума")),
         ],
         rows=[
-            {**r, "min_at": f"{r['min_at']:%d.%m.%Y %H:00}", "max_at": f"{r['max_at']:%d.%m.%Y %H:00}"}
+            {
+                **r,
+                "min_at": f"{r['min_at']:%d.%m.%Y %H:00}",
+                "max_at": f"{r['max_at']:%d.%m.%Y %H:00}",
+            }
             for r in rows
         ],
     )
@@ -716,8 +736,11 @@ def _heat_page(request, *, device, title: str, back: tuple[str, str], kind: str)
         "back": back,
         "tab": tab,
         "tabs": [
-            {"key": k, "label": label, "href": "?" + _query(request, tab=k, date_from=None,
-                                                            date_to=None, preset=None)}
+            {
+                "key": k,
+                "label": label,
+                "href": "?" + _query(request, tab=k, date_from=None, date_to=None, preset=None),
+            }
             for k, label in HEAT_TABS.items()
         ],  # fmt: skip
         "form": form,
@@ -754,9 +777,7 @@ def _heat_page(request, *, device, title: str, back: tuple[str, str], kind: str)
         columns = [Column("date", _("Дата"), "date" if step != "month" else "period")]
         if step == "hour":
             columns.append(Column("hour", _("Час")))
-        columns += [
-            Column(c, f"{HEAT_SHORT[c]}, {chosen[c].unit_label}", "quantity") for c in data
-        ]
+        columns += [Column(c, f"{HEAT_SHORT[c]}, {chosen[c].unit_label}", "quantity") for c in data]
         columns.append(Column("est", _("Оценка")))
         rows = []
         for i, start in enumerate(starts):
@@ -806,7 +827,10 @@ def unit_archive_view(request, uuid):
         request,
         device=unit,
         title=_("КУУТЭ № %(n)s") % {"n": unit.number},
-        back=(reverse("contracts:unit", args=[unit.uuid]), _("Узел учёта № %(n)s") % {"n": unit.number}),
+        back=(
+            reverse("contracts:unit", args=[unit.uuid]),
+            _("Узел учёта № %(n)s") % {"n": unit.number},
+        ),
         kind="unit",
     )
 

@@ -1,0 +1,417 @@
+"""ИСУ pages (/meters/smart/…) and the heat archives: charts, periods, exports, access."""
+
+import io
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from kabinet.contracts.tests import factories as cf
+from kabinet.core.charts import Chart, Series, days, hours
+from kabinet.metering import smart_views
+from kabinet.metering.interval_models import (
+    Channel,
+    DeviceEvent,
+    IntervalDay,
+    IntervalSeries,
+    RegisterReading,
+)
+from kabinet.metering.tests import factories as f
+
+TODAY = date(2026, 11, 20)
+
+
+# --- the chart component ---------------------------------------------------------------
+
+
+def test_gap_is_hatched_never_a_zero_bar():
+    values = [Decimal("1.5"), None, None, Decimal("0"), Decimal("2")]
+    c = Chart(
+        "A+", "кВт·ч", "day", days(date(2026, 11, 1), date(2026, 11, 5)), [Series("A+", values)]
+    )
+    svg = str(c.svg)
+    assert svg.count('class="chart__bar') == 3  # the measured 0 is a (thin) bar, the gap is not
+    assert svg.count('class="chart__gap"') == 1  # one hatched run for 02–03.11
+    assert "02.11.2026 — 03.11.2026: нет данных" in svg
+    assert 'data-i="1"' not in svg and 'data-i="2"' not in svg
+    assert f'fill="url(#{c.id}-hatch)"' in svg
+    assert c.has_gaps and not c.has_estimated
+    assert c.rows[1]["cells"] == [("", False)]
+
+
+def test_estimated_values_are_lighter_and_labelled():
+    values = [Decimal("1"), Decimal("2"), Decimal("3")]
+    c = Chart(
+        "A+", "кВт·ч", "hour", hours(datetime(2026, 11, 1), 3),
+        [Series("A+", values, [False, True, False])],
+    )  # fmt: skip
+    svg = str(c.svg)
+    assert svg.count("chart__bar--est") == 1
+    assert "01.11.2026 01:00: 2 кВт·ч (оценка)" in svg
+    assert c.has_estimated
+
+
+def test_axis_labels_and_fewer_ticks_on_a_phone():
+    week = Chart("A+", "кВт·ч", "hour", hours(datetime(2026, 11, 1), 7 * 24),
+                 [Series("A+", [Decimal(1)] * 168)])  # fmt: skip
+    assert [t.label for t in week.ticks] == [f"{d:02d}.11" for d in range(1, 8)]
+    assert [t.minor for t in week.ticks] == [False, True, False, True, False, True, False]
+    day = Chart("A+", "кВт·ч", "hour", hours(datetime(2026, 11, 1), 24), [Series("A+", [1] * 24)])
+    assert [t.label for t in day.ticks][:3] == ["00:00", "03:00", "06:00"]
+    month = Chart("A+", "кВт·ч", "day", days(date(2026, 1, 1), date(2026, 12, 31)),
+                  [Series("A+", [1] * 365)])  # fmt: skip
+    assert len(month.ticks) <= 12
+    assert [t.label for t in month.y_ticks] == ["1", "0,5", "0"]
+    assert all("," not in t.pos for t in month.ticks)  # a style attribute, never "12,5%"
+
+
+def test_line_chart_breaks_at_gaps_and_escapes_text():
+    c = Chart(
+        "T", "°C", "day", days(date(2026, 11, 1), date(2026, 11, 4)),
+        [Series("T1<script>", [90, None, 92, 93])], kind="line",
+    )  # fmt: skip
+    svg = str(c.svg)
+    assert svg.count("<polyline") == 2
+    assert "<script>" not in svg and "T1&lt;script&gt;" in svg
+
+
+def test_empty_chart_says_so(rf):
+    from django.template import Context, Template
+
+    c = Chart(
+        "A+",
+        "кВт·ч",
+        "day",
+        days(date(2026, 11, 1), date(2026, 11, 2)),
+        [Series("A+", [None, None])],
+    )
+    html = Template("{% load charts %}{% chart c %}").render(Context({"c": c}))
+    assert "Нет данных за выбранный период." in html and "<svg" not in html
+
+
+# --- fixtures --------------------------------------------------------------------------
+
+
+def _series(parent: dict, channel, *, step=60):
+    label, scale = {
+        Channel.A_IMP: ("кВт·ч", 3), Channel.R_IMP: ("квар·ч", 3), Channel.Q_GCAL: ("Гкал", 4),
+        Channel.T1_C: ("°C", 2), Channel.T2_C: ("°C", 2), Channel.M1_T: ("т", 3),
+    }[channel]  # fmt: skip
+    return IntervalSeries.objects.create(
+        **parent, channel=channel, unit_label=label, scale=scale, step_minutes=step
+    )
+
+
+def _fill(series, first: date, n_days: int, value, *, skip_days=(), estimated_hours=()):
+    for k in range(n_days):
+        d = first + timedelta(days=k)
+        if d in skip_days:
+            continue
+        values = [series.to_stored(value(d, h)) for h in range(24)]
+        mask = sum(1 << h for h in estimated_hours)
+        row = IntervalDay(series=series, day=d, values=values, estimated_mask=mask)
+        row.recompute()
+        row.save()
+
+
+GAP_DAY = TODAY - timedelta(days=3)
+
+
+@pytest.fixture
+def smart(alice, monkeypatch):
+    monkeypatch.setattr(smart_views, "_today", lambda: TODAY)
+    acc = f.account(owner=alice)
+    m = f.meter(acc, number="ИСУ-0001", model_name="Милур 307")
+    a = _series({"meter": m}, Channel.A_IMP)
+    r = _series({"meter": m}, Channel.R_IMP)
+    first = TODAY - timedelta(days=40)
+    _fill(a, first, 41, lambda d, h: Decimal("0.5") + Decimal(h % 5) / 10,
+          skip_days={GAP_DAY}, estimated_hours=(3,))  # fmt: skip
+    _fill(r, first, 41, lambda d, h: Decimal("0.2"))
+    for k in range(10):
+        d = TODAY - timedelta(days=k)
+        for zone, v in (("t1", 100 + 10 * k), ("t2", 50 + 5 * k), ("total", 150 + 15 * k)):
+            RegisterReading.objects.create(
+                meter=m, day=d, register="a_imp", zone=zone, value=Decimal(1000 - v)
+            )
+    DeviceEvent.objects.create(
+        meter=m, occurred_at=timezone.make_aware(datetime(2026, 11, 18, 3, 15)),
+        code=DeviceEvent.Code.POWER_OFF, severity="warning", text="Пропало напряжение",
+    )  # fmt: skip
+    DeviceEvent.objects.create(
+        meter=m, occurred_at=timezone.make_aware(datetime(2026, 11, 18, 9, 0)),
+        code=DeviceEvent.Code.COVER_OPEN, severity="alarm",
+    )  # fmt: skip
+    return m
+
+
+def url(m, **q):
+    from urllib.parse import urlencode
+
+    return reverse("metering:smart", args=[m.uuid]) + ("?" + urlencode(q) if q else "")
+
+
+# --- the ИСУ page ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("tab", ["info", "registers", "energy", "power", "events"])
+def test_owner_sees_every_tab(client, alice, smart, tab):
+    client.force_login(alice)
+    r = client.get(url(smart, tab=tab))
+    assert r.status_code == 200
+    html = r.content.decode()
+    for label in ("Справка", "Показания", "Энергия", "Мощность", "Журнал"):
+        assert label in html
+    assert 'aria-current="page"' in html
+
+
+def test_info_tab(client, alice, smart):
+    client.force_login(alice)
+    html = client.get(url(smart)).content.decode()
+    assert "ИСУ-0001" in html and "Милур 307" in html and smart.account.number in html
+    assert "A+ активная энергия, приём" in html
+
+
+def test_energy_week_shows_gap_and_estimate(client, alice, smart):
+    client.force_login(alice)
+    html = client.get(url(smart, tab="energy")).content.decode()
+    assert f"{GAP_DAY:%d.%m.%Y} 00:00 — {GAP_DAY:%d.%m.%Y} 23:00: нет данных" in html
+    assert "chart__bar--est" in html and "оценка" in html
+    assert "без данных 24 интервал" in html
+    assert "Уведомления о потреблении" in html
+
+
+def test_energy_long_period_is_daily_then_monthly(client, alice, smart):
+    client.force_login(alice)
+    html = client.get(url(smart, tab="energy", preset="year")).content.decode()
+    assert "Потребление по месяцам" not in html and "Потребление по суткам" in html
+    html = client.get(url(smart, tab="energy", date_from="2024-01-01", date_to="2026-11-20"))
+    assert "Потребление по месяцам" in html.content.decode()
+
+
+def test_energy_reactive_channel(client, alice, smart):
+    client.force_login(alice)
+    html = client.get(url(smart, tab="energy", channel="r_imp", preset="day")).content.decode()
+    assert "R+ реактивная энергия, приём" in html and "квар·ч" in html
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"date_from": "31.02.2026"}, "Введите дату в формате дд.мм.гггг."),
+        ({"date_from": "2026-11-10", "date_to": "2026-11-01"}, "Дата «по» раньше даты «с»."),
+        ({"date_to": "2026-12-31"}, "Данных за будущие дни нет"),
+        (
+            {"date_from": "2019-01-01", "date_to": "2026-11-01"},
+            "Период не может быть длиннее трёх лет.",
+        ),
+        ({"date_from": "abc", "date_to": "zzz"}, "Введите дату в формате дд.мм.гггг."),
+    ],
+)
+def test_bad_period_is_a_message_not_an_error(client, alice, smart, query, message):
+    client.force_login(alice)
+    r = client.get(url(smart, tab="energy", **query))
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert message in html
+    assert "errorlist" in html and "<svg" in html  # the default week is still shown
+
+
+def test_period_arrows(client, alice, smart):
+    client.force_login(alice)
+    html = client.get(url(smart, tab="energy", preset="week")).content.decode()
+    assert "date_from=2026-11-07&amp;date_to=2026-11-13" in html  # ← the week before
+    assert 'rel="next"' not in html  # nothing after today
+    html = client.get(url(smart, tab="energy", preset="month", date_to="")).content.decode()
+    assert "date_from=2026-10-01&amp;date_to=2026-10-31" in html
+
+
+def test_registers_tab(client, alice, smart):
+    client.force_login(alice)
+    html = client.get(url(smart, tab="registers")).content.decode()
+    assert "Суточный профиль показаний" in html
+    assert "T1, кВт·ч" in html and "сумма, кВт·ч" in html
+    assert "835" in html  # the 00:00 total register on the 19th: 1000 − 150 − 15
+    assert "Расход за сутки по показаниям" in html
+
+
+def test_power_tab(client, alice, smart):
+    client.force_login(alice)
+    html = client.get(url(smart, tab="power", preset="week")).content.decode()
+    assert "Активная мощность P" in html and "Реактивная мощность Q" in html
+    assert "Полная мощность S" in html
+    assert "0,9" in html  # the maximum of P: 0.5 + 0.4 kWh in one hour
+
+
+def test_power_extremes_with_times(smart):
+    found = smart_views._series_of_meter(smart)
+    period = smart_views.Period(TODAY, TODAY, "day")
+    rows, daily = smart_views.power_extremes(found, period)
+    p = rows[0]
+    assert (p["kind"], p["min"], p["max"]) == ("P", Decimal("0.5"), Decimal("0.9"))
+    assert p["max_at"] == datetime(2026, 11, 20, 4)
+    s = rows[2]
+    assert s["max"] == Decimal("0.922")  # √(0.9² + 0.2²)
+    assert daily[1] == [Decimal("0.9")]
+
+
+def test_events_tab_with_type_filter(client, alice, smart):
+    client.force_login(alice)
+    html = client.get(url(smart, tab="events")).content.decode()
+    assert "Отключение питания" in html and "Вскрытие крышки" in html
+    assert "Пропало напряжение" in html
+    html = client.get(url(smart, tab="events", code="cover_open")).content.decode()
+    assert "Пропало напряжение" not in html and "18.11.2026 09:00" in html
+
+
+@pytest.mark.parametrize("tab", ["registers", "energy", "power", "events"])
+def test_csv_and_xlsx_of_every_tab(client, alice, smart, tab):
+    client.force_login(alice)
+    r = client.get(url(smart, tab=tab, format="csv"))
+    assert r.status_code == 200 and r["Content-Type"].startswith("text/csv")
+    assert "attachment" in r["Content-Disposition"]
+    x = client.get(url(smart, tab=tab, format="xlsx"))
+    assert x.status_code == 200 and x.content[:2] == b"PK"
+    assert client.get(url(smart, tab=tab, format="exe")).status_code == 404
+
+
+def test_energy_csv_keeps_gaps_empty_and_marks_estimates(client, alice, smart):
+    client.force_login(alice)
+    r = client.get(url(smart, tab="energy", preset="week"))
+    body = client.get(url(smart, tab="energy", preset="week", format="csv")).content.decode(
+        "utf-8-sig"
+    )
+    lines = body.splitlines()
+    assert lines[0] == "Дата;Час;A+, кВт·ч;Оценка"
+    assert len(lines) == 1 + 7 * 24
+    assert f"{GAP_DAY:%d.%m.%Y};05:00–06:00;;" in lines
+    assert f"{TODAY:%d.%m.%Y};03:00–04:00;0,8;оценка" in lines
+    assert r.status_code == 200
+
+
+def test_xlsx_has_the_numbers(client, alice, smart):
+    from openpyxl import load_workbook
+
+    client.force_login(alice)
+    r = client.get(url(smart, tab="energy", preset="day", format="xlsx"))
+    sheet = load_workbook(io.BytesIO(r.content)).active
+    values = [row for row in sheet.iter_rows(values_only=True) if row and row[1] == "04:00–05:00"]
+    assert values[0][2] == Decimal("0.9") or float(values[0][2]) == 0.9
+
+
+def test_stranger_gets_404_everywhere(client, charlie, smart):
+    client.force_login(charlie)
+    for tab in ("info", "energy", "power", "registers", "events"):
+        assert client.get(url(smart, tab=tab)).status_code == 404
+        assert client.get(url(smart, tab=tab, format="csv")).status_code == 404
+
+
+def test_anonymous_is_sent_to_sign_in(client, smart):
+    r = client.get(url(smart))
+    assert r.status_code == 302
+
+
+def test_staff_see_the_page_read_only(client, staff, smart):
+    client.force_login(staff)
+    r = client.get(url(smart, tab="energy"))
+    assert r.status_code == 200
+    block = r.content.decode().split("Уведомления о потреблении")[1].split("</section>")[0]
+    assert 'method="post"' not in block and "выключено" in block
+    assert client.post(url(smart, tab="energy"), {"night": "on"}).status_code == 404
+
+
+def test_meter_without_interval_data_has_no_page(client, alice):
+    m = f.meter(f.account(owner=alice))
+    client.force_login(alice)
+    assert client.get(url(m)).status_code == 404
+
+
+def test_meter_list_links_the_smart_page_only_for_smart_meters(client, alice, smart):
+    plain = f.meter(f.account(owner=alice), number="ПРОСТОЙ-1")
+    client.force_login(alice)
+    html = client.get(reverse("metering:list")).content.decode()
+    assert reverse("metering:smart", args=[smart.uuid]) in html
+    assert reverse("metering:smart", args=[plain.uuid]) not in html
+    html = client.get(
+        reverse("customer_accounts:detail", args=[smart.account.uuid])
+    ).content.decode()
+    assert reverse("metering:smart", args=[smart.uuid]) in html
+
+
+# --- heat archives ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def heat(alice, monkeypatch):
+    monkeypatch.setattr(smart_views, "_today", lambda: TODAY)
+    party = cf.organisation(alice)
+    contract = cf.contract(party=party)
+    unit = contract.units.get()
+    first = TODAY - timedelta(days=10)
+    q = _series({"unit": unit}, Channel.Q_GCAL)
+    _fill(q, first, 11, lambda d, h: Decimal("0.0125"), skip_days={GAP_DAY})
+    _fill(_series({"unit": unit}, Channel.T1_C), first, 11, lambda d, h: Decimal("92.5"))
+    _fill(_series({"unit": unit}, Channel.T2_C), first, 11, lambda d, h: Decimal("61"))
+    _fill(_series({"unit": unit}, Channel.M1_T), first, 11, lambda d, h: Decimal("2.4"))
+    daily = _series({"unit": unit}, Channel.Q_GCAL, step=1440)
+    for k in range(11):
+        d = first + timedelta(days=k)
+        row = IntervalDay(series=daily, day=d, values=[3000] + [None] * 23)
+        row.recompute()
+        row.save()
+    DeviceEvent.objects.create(
+        unit=unit, occurred_at=timezone.make_aware(datetime(2026, 11, 17, 2, 0)),
+        code=DeviceEvent.Code.DT_LOW, severity="warning", text="ΔT < 3 °C",
+    )  # fmt: skip
+    return unit
+
+
+def heat_url(unit, **q):
+    from urllib.parse import urlencode
+
+    return reverse("metering:unit_archive", args=[unit.uuid]) + ("?" + urlencode(q) if q else "")
+
+
+def test_heat_hourly_archive(client, alice, heat):
+    client.force_login(alice)
+    html = client.get(heat_url(heat)).content.decode()
+    assert "Часовой архив" in html and "Тепловая энергия Q" in html
+    assert "Температура T1/T2" in html and "92,5" in html
+    assert "нет данных" in html
+
+
+def test_heat_daily_archive_uses_the_daily_series(client, alice, heat):
+    client.force_login(alice)
+    r = client.get(heat_url(heat, tab="day", format="csv"))
+    lines = r.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("Дата;Q, Гкал;")
+    assert any(line.startswith(f"{TODAY:%d.%m.%Y};0,3;") for line in lines)
+
+
+def test_heat_hourly_archive_is_limited_to_a_month(client, alice, heat):
+    client.force_login(alice)
+    r = client.get(heat_url(heat, date_from="2026-01-01", date_to="2026-11-01"))
+    assert r.status_code == 200
+    assert "Часовой архив показывается не более чем за 31 суток." in r.content.decode()
+
+
+def test_heat_abnormal_situations(client, alice, heat):
+    client.force_login(alice)
+    html = client.get(heat_url(heat, tab="events")).content.decode()
+    assert "ΔT ниже допустимой" in html and "ΔT &lt; 3 °C" in html
+
+
+def test_heat_archive_access(client, charlie, staff, heat):
+    client.force_login(charlie)
+    assert client.get(heat_url(heat)).status_code == 404
+    assert client.get(heat_url(heat, format="csv")).status_code == 404
+    client.force_login(staff)
+    assert client.get(heat_url(heat)).status_code == 200
+
+
+def test_unit_page_links_the_archive(client, alice, heat):
+    client.force_login(alice)
+    html = client.get(reverse("contracts:unit", args=[heat.uuid])).content.decode()
+    assert reverse("metering:unit_archive", args=[heat.uuid]) in html
