@@ -6,19 +6,11 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from kabinet.contracts.tests import factories as cf
 from kabinet.core.charts import Chart, Series, days, hours
 from kabinet.metering import smart_views
-from kabinet.metering.interval_models import (
-    Channel,
-    DeviceEvent,
-    IntervalDay,
-    IntervalSeries,
-    RegisterReading,
-)
 from kabinet.metering.tests import factories as f
+from kabinet.metering.tests import smart_data as data
 
 TODAY = date(2026, 11, 20)
 
@@ -93,58 +85,13 @@ def test_empty_chart_says_so(rf):
 
 # --- fixtures --------------------------------------------------------------------------
 
-
-def _series(parent: dict, channel, *, step=60):
-    label, scale = {
-        Channel.A_IMP: ("кВт·ч", 3), Channel.R_IMP: ("квар·ч", 3), Channel.Q_GCAL: ("Гкал", 4),
-        Channel.T1_C: ("°C", 2), Channel.T2_C: ("°C", 2), Channel.M1_T: ("т", 3),
-    }[channel]  # fmt: skip
-    return IntervalSeries.objects.create(
-        **parent, channel=channel, unit_label=label, scale=scale, step_minutes=step
-    )
-
-
-def _fill(series, first: date, n_days: int, value, *, skip_days=(), estimated_hours=()):
-    for k in range(n_days):
-        d = first + timedelta(days=k)
-        if d in skip_days:
-            continue
-        values = [series.to_stored(value(d, h)) for h in range(24)]
-        mask = sum(1 << h for h in estimated_hours)
-        row = IntervalDay(series=series, day=d, values=values, estimated_mask=mask)
-        row.recompute()
-        row.save()
-
-
 GAP_DAY = TODAY - timedelta(days=3)
 
 
 @pytest.fixture
 def smart(alice, monkeypatch):
     monkeypatch.setattr(smart_views, "_today", lambda: TODAY)
-    acc = f.account(owner=alice)
-    m = f.meter(acc, number="ИСУ-0001", model_name="Милур 307")
-    a = _series({"meter": m}, Channel.A_IMP)
-    r = _series({"meter": m}, Channel.R_IMP)
-    first = TODAY - timedelta(days=40)
-    _fill(a, first, 41, lambda d, h: Decimal("0.5") + Decimal(h % 5) / 10,
-          skip_days={GAP_DAY}, estimated_hours=(3,))  # fmt: skip
-    _fill(r, first, 41, lambda d, h: Decimal("0.2"))
-    for k in range(10):
-        d = TODAY - timedelta(days=k)
-        for zone, v in (("t1", 100 + 10 * k), ("t2", 50 + 5 * k), ("total", 150 + 15 * k)):
-            RegisterReading.objects.create(
-                meter=m, day=d, register="a_imp", zone=zone, value=Decimal(1000 - v)
-            )
-    DeviceEvent.objects.create(
-        meter=m, occurred_at=timezone.make_aware(datetime(2026, 11, 18, 3, 15)),
-        code=DeviceEvent.Code.POWER_OFF, severity="warning", text="Пропало напряжение",
-    )  # fmt: skip
-    DeviceEvent.objects.create(
-        meter=m, occurred_at=timezone.make_aware(datetime(2026, 11, 18, 9, 0)),
-        code=DeviceEvent.Code.COVER_OPEN, severity="alarm",
-    )  # fmt: skip
-    return m
+    return data.smart_meter(alice, TODAY, gap_day=GAP_DAY)
 
 
 def url(m, **q):
@@ -346,26 +293,7 @@ def test_meter_list_links_the_smart_page_only_for_smart_meters(client, alice, sm
 @pytest.fixture
 def heat(alice, monkeypatch):
     monkeypatch.setattr(smart_views, "_today", lambda: TODAY)
-    party = cf.organisation(alice)
-    contract = cf.contract(party=party)
-    unit = contract.units.get()
-    first = TODAY - timedelta(days=10)
-    q = _series({"unit": unit}, Channel.Q_GCAL)
-    _fill(q, first, 11, lambda d, h: Decimal("0.0125"), skip_days={GAP_DAY})
-    _fill(_series({"unit": unit}, Channel.T1_C), first, 11, lambda d, h: Decimal("92.5"))
-    _fill(_series({"unit": unit}, Channel.T2_C), first, 11, lambda d, h: Decimal("61"))
-    _fill(_series({"unit": unit}, Channel.M1_T), first, 11, lambda d, h: Decimal("2.4"))
-    daily = _series({"unit": unit}, Channel.Q_GCAL, step=1440)
-    for k in range(11):
-        d = first + timedelta(days=k)
-        row = IntervalDay(series=daily, day=d, values=[3000] + [None] * 23)
-        row.recompute()
-        row.save()
-    DeviceEvent.objects.create(
-        unit=unit, occurred_at=timezone.make_aware(datetime(2026, 11, 17, 2, 0)),
-        code=DeviceEvent.Code.DT_LOW, severity="warning", text="ΔT < 3 °C",
-    )  # fmt: skip
-    return unit
+    return data.heat_unit(alice, TODAY, gap_day=GAP_DAY)
 
 
 def heat_url(unit, **q):
