@@ -171,6 +171,10 @@ def resolve_period(request, *, default: str, today: date, max_days: int | None =
                 _("Часовой архив показывается не более чем за %(n)s суток.") % {"n": max_days},
             )
             period = preset_period(default, period.last)
+    if not form.errors:  # the fields show the period on screen, presets included
+        shown = {"date_from": period.first.isoformat(), "date_to": period.last.isoformat()}
+        form = PeriodForm(shown, today=today)
+        form.is_valid()
     return form, period
 
 

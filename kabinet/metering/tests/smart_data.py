@@ -24,6 +24,7 @@ UNITS = {
     Channel.T2_C: ("°C", 2),
     Channel.M1_T: ("т", 3),
     Channel.M2_T: ("т", 3),
+    Channel.HOURS_OK: ("ч", 2),
     Channel.HOURS_OUT: ("ч", 2),
 }
 
@@ -76,11 +77,22 @@ def smart_meter(owner, today: date, *, gap_day: date, realistic=False, number="�
         fill(a, first, 41, lambda d, h: Decimal("0.5") + Decimal(h % 5) / 10,
              skip_days={gap_day}, estimated_hours=(3,))  # fmt: skip
         fill(r, first, 41, lambda d, h: Decimal("0.2"))
-    for k in range(10):
+    t1, t2 = Decimal("8412.345"), Decimal("3120.5")
+    for k in range(9, -1, -1):
         d = today - timedelta(days=k)
-        for zone, v in (("t1", 100 + 10 * k), ("t2", 50 + 5 * k), ("total", 150 + 15 * k)):
+        if realistic:  # the 00:00 registers: day (T1) and night (T2) add up to the total
+            used = sum(_household(d - timedelta(days=1), h) for h in range(24))
+            t1, t2 = t1 + used * Decimal("0.7"), t2 + used * Decimal("0.3")
+            values = (("t1", t1), ("t2", t2), ("total", t1 + t2))
+        else:
+            values = (("t1", 900 - 10 * k), ("t2", 950 - 5 * k), ("total", 850 - 15 * k))
+        for zone, v in values:
             RegisterReading.objects.create(
-                meter=m, day=d, register="a_imp", zone=zone, value=Decimal(1000 - v)
+                meter=m,
+                day=d,
+                register="a_imp",
+                zone=zone,
+                value=Decimal(v).quantize(Decimal("0.001")),
             )
     two_days_ago = today - timedelta(days=2)
     DeviceEvent.objects.create(
@@ -113,6 +125,13 @@ def heat_unit(owner, today: date, *, gap_day: date, realistic=False):
         fill(series(parent, Channel.T2_C), first, 11, wave(61, 2))
         fill(series(parent, Channel.M1_T), first, 11, wave(2.4, 0.2))
         fill(series(parent, Channel.M2_T), first, 11, wave(2.3, 0.2))
+        stop = today - timedelta(days=3)  # the calculator was off 02:00–05:00 that night
+
+        def out(d, h):
+            return Decimal(1 if d == stop and 2 <= h < 5 else 0)
+
+        fill(series(parent, Channel.HOURS_OUT), first, 11, out)
+        fill(series(parent, Channel.HOURS_OK), first, 11, lambda d, h: 1 - out(d, h))
     else:
         fill(q, first, 11, lambda d, h: Decimal("0.0125"), skip_days={gap_day})
         fill(series(parent, Channel.T1_C), first, 11, lambda d, h: Decimal("92.5"))
