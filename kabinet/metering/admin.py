@@ -8,7 +8,18 @@ from django.utils.translation import gettext_lazy as _
 
 from kabinet.core.errors import DomainError
 from kabinet.metering import services
-from kabinet.metering.models import Meter, MeterEvent, Reading, ReadingEvent
+from kabinet.metering.models import (
+    ConsumptionAlert,
+    ConsumptionAlertRule,
+    DeviceEvent,
+    IntervalRevision,
+    IntervalSeries,
+    Meter,
+    MeterEvent,
+    Reading,
+    ReadingEvent,
+    RegisterReading,
+)
 
 
 class MeterForm(forms.ModelForm):
@@ -235,3 +246,69 @@ class ReadingAdmin(admin.ModelAdmin):
             lambda r: services.reading_reject(user=request.user, reading=r, reason=reason),
             _("Отклонено показаний: %(n)s."),
         )
+
+
+# --- interval (smart metering) data: read-only, written by services.intervals ----------
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(IntervalSeries)
+class IntervalSeriesAdmin(_ReadOnlyAdmin):
+    list_display = ["uuid", "meter", "unit", "building_meter", "channel", "step_minutes",
+                    "unit_label", "last_value_at"]  # fmt: skip
+    list_filter = ["channel", "step_minutes"]
+    search_fields = ["meter__number", "unit__number", "building_meter__number"]
+    list_select_related = ["meter", "unit", "building_meter"]
+    raw_id_fields = ["meter", "unit", "building_meter"]
+
+
+@admin.register(IntervalRevision)
+class IntervalRevisionAdmin(_ReadOnlyAdmin):
+    list_display = ["series", "day", "slot", "old_value", "new_value", "new_estimated",
+                    "source", "replaced_at"]  # fmt: skip
+    list_filter = ["source"]
+    raw_id_fields = ["series", "batch"]
+    date_hierarchy = "replaced_at"
+
+
+@admin.register(RegisterReading)
+class RegisterReadingAdmin(_ReadOnlyAdmin):
+    list_display = ["meter", "day", "register", "zone", "value", "source"]
+    list_filter = ["register", "zone"]
+    search_fields = ["meter__number"]
+    raw_id_fields = ["meter"]
+    date_hierarchy = "day"
+
+
+@admin.register(DeviceEvent)
+class DeviceEventAdmin(_ReadOnlyAdmin):
+    list_display = ["occurred_at", "code", "severity", "meter", "unit", "building_meter", "text"]
+    list_filter = ["severity", "code"]
+    search_fields = ["meter__number", "unit__number", "building_meter__number", "text"]
+    raw_id_fields = ["meter", "unit", "building_meter"]
+    date_hierarchy = "occurred_at"
+
+
+@admin.register(ConsumptionAlertRule)
+class ConsumptionAlertRuleAdmin(_ReadOnlyAdmin):
+    list_display = ["user", "series", "kind", "monthly_limit", "night_factor", "silent_hours",
+                    "enabled"]  # fmt: skip
+    list_filter = ["kind", "enabled"]
+    raw_id_fields = ["user", "series"]
+
+
+@admin.register(ConsumptionAlert)
+class ConsumptionAlertAdmin(_ReadOnlyAdmin):
+    list_display = ["rule", "kind", "period", "value", "threshold", "notified_at"]
+    list_filter = ["kind"]
+    raw_id_fields = ["rule"]

@@ -204,6 +204,9 @@ class Command(BaseCommand):
         from kabinet.contracts.demo import build_demo_contracts
 
         build_demo_contracts(org=org, baths=contract)
+        from kabinet.metering.demo_intervals import build_demo_intervals
+
+        build_demo_intervals(resident=resident, org=org)
         from kabinet.applications.demo import build_demo_applications
 
         # The applications' history is the connection engineer's work (roles.py).
