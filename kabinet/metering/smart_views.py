@@ -7,9 +7,8 @@ Everything is a GET page: a tab is ``?tab=``, the period ``?date_from=&date_to=`
 default period. ``?format=csv|xlsx`` downloads what the tab shows (kabinet.core.exports).
 """
 
-import math
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django import forms
@@ -29,12 +28,12 @@ from kabinet.core.errors import DomainError
 from kabinet.core.exports import Column, Table, export_response
 from kabinet.core.http import form_error
 from kabinet.core.money import add_months
+from kabinet.metering import selectors_intervals as sel
 from kabinet.metering.interval_models import (
     AlertKind,
     Channel,
     ConsumptionAlertRule,
     DeviceEvent,
-    IntervalDay,
     IntervalSeries,
     RegisterReading,
 )
@@ -151,7 +150,9 @@ def shifted(period: Period, direction: int, today: date) -> Period | None:
     return Period(first, min(last, today), period.preset)
 
 
-def resolve_period(request, *, default: str, today: date, max_days: int | None = None):
+def resolve_period(
+    request, *, default: str, today: date, max_days: int | None = None, too_long: str = ""
+):
     """(form, period): the period asked for, or the default one when it is wrong (the
     form then carries the message for its field)."""
     form = PeriodForm(request.GET, today=today)
@@ -166,10 +167,7 @@ def resolve_period(request, *, default: str, today: date, max_days: int | None =
         elif preset:
             period = preset_period(preset, today)
         if max_days and period.days > max_days:
-            form.add_error(
-                "date_from",
-                _("Часовой архив показывается не более чем за %(n)s суток.") % {"n": max_days},
-            )
+            form.add_error("date_from", too_long % {"n": max_days})
             period = preset_period(default, period.last)
     if not form.errors:  # the fields show the period on screen, presets included
         shown = {"date_from": period.first.isoformat(), "date_to": period.last.isoformat()}
@@ -181,54 +179,20 @@ def resolve_period(request, *, default: str, today: date, max_days: int | None =
 # --- reading the series ----------------------------------------------------------------
 
 
-def _days_of(series: IntervalSeries, period: Period) -> dict[date, IntervalDay]:
-    rows = IntervalDay.objects.filter(series=series, day__gte=period.first, day__lte=period.last)
-    return {d.day: d for d in rows}
-
-
 def series_slots(series: IntervalSeries, period: Period, step: str):
     """(starts, values, estimated) of one series over the period at ``step`` ("hour",
-    "day" or "month"). A slot without data is None, never 0; a day or month is the sum
-    of its hours (the mean for temperatures) and is estimated if any of its hours is."""
-    stored = _days_of(series, period)
-    all_days = days(period.first, period.last)
+    "day" or "month"), read through kabinet.metering.selectors_intervals. A slot without
+    data is None, never 0; a day or month is estimated if any of its hours is. An hourly
+    step of a daily series gives its days."""
     if step == "hour" and series.slots_per_day == 24:
-        starts, values, est = [], [], []
-        for d in all_days:
-            row = stored.get(d)
-            for h in range(24):
-                starts.append(datetime.combine(d, time(h)))
-                v = row.values[h] if row else None
-                values.append(series.to_decimal(v))
-                est.append(bool(row and v is not None and row.is_estimated(h)))
-        return starts, values, est
-    per_day = {}
-    for d, row in stored.items():
-        present = [v for v in row.values[: series.slots_per_day] if v is not None]
-        if not present:
-            continue
-        total = sum(present) if series.is_additive else round(sum(present) / len(present))
-        per_day[d] = (total, len(present), bool(row.estimated_mask))
+        got = sel.interval_values(series=series, start=period.first, end=period.last)
+        starts = [timezone.localtime(v.start).replace(tzinfo=None) for v in got]
+        return starts, [v.value for v in got], [v.estimated for v in got]
     if step in ("day", "hour"):
-        return (
-            all_days,
-            [series.to_decimal(per_day[d][0]) if d in per_day else None for d in all_days],
-            [per_day.get(d, (0, 0, False))[2] for d in all_days],
-        )
-    months = sorted({d.replace(day=1) for d in all_days})
-    values, est = [], []
-    for m in months:
-        got = [v for d, v in per_day.items() if d.replace(day=1) == m]
-        if not got:
-            values.append(None)
-            est.append(False)
-            continue
-        total = sum(v[0] for v in got)
-        if not series.is_additive:
-            total = round(total / len(got))
-        values.append(series.to_decimal(total))
-        est.append(any(v[2] for v in got))
-    return months, values, est
+        got = sel.interval_daily(series=series, start=period.first, end=period.last)
+        return [d.day for d in got], [d.value for d in got], [d.estimated > 0 for d in got]
+    got = sel.interval_monthly(series=series, start=period.first, end=period.last)
+    return [m.period for m in got], [m.value for m in got], [m.estimated > 0 for m in got]
 
 
 # --- the smart meter page --------------------------------------------------------------
@@ -438,7 +402,11 @@ def smart_meter_view(request, uuid):
     }
     if tab != "info":
         form, period = resolve_period(
-            request, default="week" if tab == "energy" else "month", today=today
+            request,
+            default="week" if tab == "energy" else "month",
+            today=today,
+            max_days=sel.MAX_HOURLY_DAYS if tab == "power" else None,
+            too_long=_("Мощность рассчитывается по часовым данным не более чем за %(n)s дня."),
         )
         context.update(form=form, period=period, nav=_period_links(request, period, today))
     table = None
@@ -507,39 +475,28 @@ def _energy(request, meter, found, period, context) -> Table:
 
 
 def _registers(request, meter, period, context) -> Table:
-    readings = list(
-        RegisterReading.objects.filter(
-            meter=meter, day__gte=period.first, day__lte=period.last
-        ).order_by("day")
-    )
+    next_day = period.last + timedelta(days=1)
+    # The next day's 00:00 register closes the last day of the period.
+    readings = sel.register_profile(meter=meter, start=period.first, end=next_day)
     available = [
         r for r in RegisterReading.Register.values if any(x.register == r for x in readings)
     ]
     register = request.GET.get("register")
     register = register if register in available else (available[0] if available else "a_imp")
-    zones = [z for z in RegisterReading.Zone.values if any(
-        x.zone == z and x.register == register for x in readings)]  # fmt: skip
+    readings = [x for x in readings if x.register == register]
+    zones = [z for z in RegisterReading.Zone.values if any(x.zone == z for x in readings)]
     zones = [z for z in zones if z != "total"] + (["total"] if "total" in zones else [])
     by_day: dict[date, dict] = {}
     for r in readings:
-        if r.register == register:
-            by_day.setdefault(r.day, {})[r.zone] = r.value
+        by_day.setdefault(r.day, {})[r.zone] = r.value
     all_days = days(period.first, period.last)
-    # The day's consumption is the next day's 00:00 register minus this one's.
-    totals = [by_day.get(d, {}).get("total") for d in [*all_days, period.last + timedelta(days=1)]]
-    if not any(totals) and zones:
-        z0 = zones[-1]
-        totals = [by_day.get(d, {}).get(z0) for d in [*all_days, period.last + timedelta(days=1)]]
-    if period.last + timedelta(days=1) not in by_day:
-        extra = RegisterReading.objects.filter(
-            meter=meter, register=register, day=period.last + timedelta(days=1)
-        )
-        for r in extra:
-            if r.zone == "total" or (zones and r.zone == zones[-1] and totals[-1] is None):
-                totals[-1] = r.value
+    # A day's consumption: the next day's 00:00 register minus this one's («сумма», or
+    # the only zone).
+    zone = "total" if "total" in zones else (zones[0] if len(zones) == 1 else None)
+    marks = [by_day.get(d, {}).get(zone) for d in [*all_days, next_day]]
     used = [
         (b - a) if a is not None and b is not None and b >= a else None
-        for a, b in zip(totals, totals[1:], strict=False)
+        for a, b in zip(marks, marks[1:], strict=False)
     ]
     labels = dict(RegisterReading.Register.choices)
     zone_labels = dict(RegisterReading.Zone.choices)
@@ -576,47 +533,41 @@ def _registers(request, meter, period, context) -> Table:
     )
 
 
-def power_extremes(found: dict, period: Period):
-    """Min and max of P (kW), Q (kvar) and S (kVA) on hourly means for the period,
-    computed from the hourly A+ and R+ series: S = √(P² + Q²). Returns (rows, daily)."""
-    a, r = found.get(Channel.A_IMP), found.get(Channel.R_IMP)
-    hourly = [s for s in (a, r) if s is not None and s.slots_per_day == 24]
-    if not a or a not in hourly:
-        return [], None
-    starts, p, _e = series_slots(a, period, "hour")
-    q = series_slots(r, period, "hour")[1] if r in hourly else [None] * len(p)
-    s = [
-        Decimal(math.sqrt(float(x) ** 2 + float(y) ** 2)).quantize(Decimal("0.001"))
-        if x is not None and y is not None
-        else None
-        for x, y in zip(p, q, strict=True)
+def power_extremes(meter, found: dict, period: Period):
+    """(rows, daily): min and max of P, Q and S with their hours for the period
+    (selectors_intervals.interval_power, from hourly A+ and R+), and each day's maximum
+    of P for the chart."""
+    summary = sel.interval_power(meter=meter, start=period.first, end=period.last)
+    rows = [
+        {
+            "kind": e.kind,
+            "label": label,
+            "unit": e.unit_label,
+            "min": e.min_value,
+            "min_at": timezone.localtime(e.min_at),
+            "max": e.max_value,
+            "max_at": timezone.localtime(e.max_at),
+        }
+        for e, label in (
+            (summary.active, _("Активная мощность P")),
+            (summary.reactive, _("Реактивная мощность Q")),
+            (summary.apparent, _("Полная мощность S")),
+        )
+        if e.hours
     ]
-    rows = []
-    for key, label, unit, vals in (
-        ("P", _("Активная мощность P"), _("кВт"), p),
-        ("Q", _("Реактивная мощность Q"), _("квар"), q),
-        ("S", _("Полная мощность S"), _("кВ·А"), s),
-    ):
-        got = [(v, t) for v, t in zip(vals, starts, strict=True) if v is not None]
-        if not got:
-            continue
-        lo = min(got, key=lambda x: x[0])
-        hi = max(got, key=lambda x: x[0])
-        rows.append(
-            {"kind": key, "label": label, "unit": unit, "min": lo[0], "min_at": lo[1],
-             "max": hi[0], "max_at": hi[1]}
-        )  # fmt: skip
-    # The chart: each day's maximum of P.
-    all_days = days(period.first, period.last)
+    a = found.get(Channel.A_IMP)
+    if not rows or a is None or a.slots_per_day != 24:
+        return rows, None
+    p = series_slots(a, period, "hour")[1]
     daily = []
-    for i, _d in enumerate(all_days):
+    for i in range(period.days):
         got = [v for v in p[i * 24 : i * 24 + 24] if v is not None]
         daily.append(max(got) if got else None)
-    return rows, (all_days, daily)
+    return rows, (days(period.first, period.last), daily)
 
 
 def _power(meter, found, period, context) -> Table:
-    rows, daily = power_extremes(found, period)
+    rows, daily = power_extremes(meter, found, period)
     chart = None
     if daily:
         chart = Chart(
@@ -650,21 +601,17 @@ def _power(meter, found, period, context) -> Table:
 
 
 def _events(request, *, period, context, meter=None, unit=None, building_meter=None) -> Table:
-    parent = {"meter": meter, "unit": unit, "building_meter": building_meter}
-    parent = {k: v for k, v in parent.items() if v is not None}
-    first = timezone.make_aware(datetime.combine(period.first, time()))
-    last = timezone.make_aware(datetime.combine(period.last + timedelta(days=1), time()))
-    events = DeviceEvent.objects.filter(**parent, occurred_at__gte=first, occurred_at__lt=last)
+    events = sel.device_events(
+        start=period.first, end=period.last, meter=meter, unit=unit, building_meter=building_meter
+    )
     codes = dict(DeviceEvent.Code.choices)
-    present = sorted(set(events.values_list("code", flat=True)), key=list(codes).index)
+    present = sorted({e.code for e in events}, key=list(codes).index)
     code = request.GET.get("code")
-    if code in codes:
-        events = events.filter(code=code)
-    else:
-        code = ""
-    events = list(events.order_by("-occurred_at")[:1000])
+    code = code if code in codes else ""
+    if code:
+        events = [e for e in events if e.code == code]
     context.update(
-        events=events,
+        events=events[:1000],
         codes=[{"value": c, "label": codes[c]} for c in present],
         code=code,
     )
@@ -680,8 +627,8 @@ def _events(request, *, period, context, meter=None, unit=None, building_meter=N
         rows=[
             {
                 "at": f"{timezone.localtime(e.occurred_at):%d.%m.%Y %H:%M}",
-                "event": e.get_code_display(),
-                "severity": e.get_severity_display(),
+                "event": e.label,
+                "severity": e.severity_label,
                 "text": e.text,
             }
             for e in events
@@ -729,11 +676,14 @@ def _heat_page(request, *, device, title: str, back: tuple[str, str], kind: str)
         default="week" if tab == "hour" else "month",
         today=today,
         max_days=HOURLY_DAYS if tab == "hour" else None,
+        too_long=_("Часовой архив показывается не более чем за %(n)s суток."),
     )
     step_minutes = 60 if tab == "hour" else 1440
     chosen: dict[str, IntervalSeries] = {}
     for s in sorted(series, key=lambda s: s.step_minutes != step_minutes):
-        chosen.setdefault(s.channel, s)  # the archive of this step first, else the other
+        if tab == "hour" and s.step_minutes != step_minutes:
+            continue  # the hourly archive shows hourly series only
+        chosen.setdefault(s.channel, s)  # the daily archive, else days of the hourly one
     context = {
         "device": device,
         "title": title,

@@ -195,10 +195,10 @@ def test_power_tab(client, alice, smart):
 def test_power_extremes_with_times(smart):
     found = smart_views._series_of_meter(smart)
     period = smart_views.Period(TODAY, TODAY, "day")
-    rows, daily = smart_views.power_extremes(found, period)
+    rows, daily = smart_views.power_extremes(smart, found, period)
     p = rows[0]
     assert (p["kind"], p["min"], p["max"]) == ("P", Decimal("0.5"), Decimal("0.9"))
-    assert p["max_at"] == datetime(2026, 11, 20, 4)
+    assert p["max_at"].replace(tzinfo=None) == datetime(2026, 11, 20, 4)
     s = rows[2]
     assert s["max"] == Decimal("0.922")  # √(0.9² + 0.2²)
     assert daily[1] == [Decimal("0.9")]
@@ -343,3 +343,104 @@ def test_unit_page_links_the_archive(client, alice, heat):
     client.force_login(alice)
     html = client.get(reverse("contracts:unit", args=[heat.uuid])).content.decode()
     assert reverse("metering:unit_archive", args=[heat.uuid]) in html
+
+
+def test_heat_hourly_tab_without_hourly_series_is_empty_not_an_error(client, alice, heat):
+    heat.interval_series.filter(step_minutes=60).delete()
+    client.force_login(alice)
+    r = client.get(heat_url(heat))
+    assert r.status_code == 200
+    assert "Архив узла учёта за этот период не передавался." in r.content.decode()
+    assert client.get(heat_url(heat, tab="day")).status_code == 200
+
+
+def test_power_period_is_limited_to_hourly_data(client, alice, smart):
+    client.force_login(alice)
+    r = client.get(url(smart, tab="power", date_from="2026-01-01", date_to="2026-11-01"))
+    assert r.status_code == 200
+    assert "не более чем за 93 дня" in r.content.decode()
+
+
+# --- ОДПУ of a followed house ----------------------------------------------------------
+
+
+@pytest.fixture
+def odpu(alice, monkeypatch):
+    from kabinet.premises.models import BuildingMeter, HouseFollow
+
+    monkeypatch.setattr(smart_views, "_today", lambda: TODAY)
+    house = f.house()
+    HouseFollow.objects.create(user=alice, house=house)
+    bm = BuildingMeter.objects.create(house=house, number="ОДПУ-77", location="Тепловой пункт")
+    q = data.series({"building_meter": bm}, data.Channel.Q_GCAL)
+    data.fill(q, TODAY - timedelta(days=6), 7, lambda d, h: Decimal("0.05"))
+    return bm
+
+
+def test_building_meter_archive(client, alice, charlie, odpu):
+    path = reverse("metering:building_meter_archive", args=[odpu.pk])
+    client.force_login(alice)
+    html = client.get(path).content.decode()
+    assert "ОДПУ-77" in html and "Тепловая энергия Q" in html
+    r = client.get(path + "?tab=day&format=xlsx")
+    assert r.status_code == 200 and r.content[:2] == b"PK"
+    assert path in client.get(reverse("premises:detail", args=[odpu.house_id])).content.decode()
+    client.force_login(charlie)
+    assert client.get(path).status_code == 404
+
+
+# --- alert settings --------------------------------------------------------------------
+
+
+class FakeAlerts:
+    def __init__(self):
+        self.calls = []
+
+    def alert_rule_set(self, **kw):
+        self.calls.append(("set", kw["kind"], kw.get("monthly_limit")))
+
+    def alert_rule_disable(self, **kw):
+        self.calls.append(("off", kw["kind"], None))
+
+
+def test_alert_settings_call_the_services(client, alice, smart, monkeypatch):
+    fake = FakeAlerts()
+    monkeypatch.setattr(smart_views, "_alert_services", lambda: fake)
+    client.force_login(alice)
+    html = client.get(url(smart, tab="energy")).content.decode()
+    assert "Уведомить, если расход за месяц превысит, кВт·ч" in html
+    r = client.post(url(smart, tab="energy"), {"monthly_limit": "300,5", "night": "on"})
+    assert r.status_code == 302
+    assert fake.calls == [
+        ("set", "forecast", Decimal("300.5")),
+        ("set", "night", None),
+        ("off", "silent", None),
+    ]
+
+
+def test_alert_settings_refusal_is_shown_next_to_the_field(client, alice, smart, monkeypatch):
+    from kabinet.core.errors import DomainError
+
+    class Refusing(FakeAlerts):
+        def alert_rule_set(self, **kw):
+            raise DomainError("Объём за месяц должен быть больше нуля.", field="monthly_limit")
+
+    monkeypatch.setattr(smart_views, "_alert_services", lambda: Refusing())
+    client.force_login(alice)
+    r = client.post(url(smart, tab="energy"), {"monthly_limit": "5"})
+    assert r.status_code == 200
+    assert "Объём за месяц должен быть больше нуля." in r.content.decode()
+
+
+def test_alert_settings_with_the_real_services(client, alice, smart):
+    if smart_views._alert_services() is None:
+        pytest.skip("kabinet.metering.services.alerts is not merged yet")
+    from kabinet.metering.interval_models import ConsumptionAlertRule
+
+    client.force_login(alice)
+    r = client.post(url(smart, tab="energy"), {"monthly_limit": "250", "silent": "on"})
+    assert r.status_code == 302
+    rules = {r.kind: r for r in ConsumptionAlertRule.objects.filter(user=alice, enabled=True)}
+    assert set(rules) == {"forecast", "silent"} and rules["forecast"].monthly_limit == 250
+    html = client.get(url(smart, tab="energy")).content.decode()
+    assert 'value="250' in html
