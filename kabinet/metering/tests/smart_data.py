@@ -36,14 +36,16 @@ def series(parent: dict, channel, *, step=60) -> IntervalSeries:
     )
 
 
-def fill(s, first: date, n_days: int, value, *, skip_days=(), estimated_hours=()):
-    """A row per day with ``value(day, hour)`` in every hour (None: no data)."""
+def fill(s, first, n_days, value, *, skip_days=(), estimated_hours=(), estimated_days=None):
+    """A row per day with ``value(day, hour)`` in every hour (None: no data); the
+    ``estimated_hours`` are estimates on ``estimated_days`` (every day if None)."""
     for k in range(n_days):
         d = first + timedelta(days=k)
         if d in skip_days:
             continue
         values = [None if (v := value(d, h)) is None else s.to_stored(v) for h in range(24)]
         mask = sum(1 << h for h in estimated_hours)
+        mask = mask if estimated_days is None or d in estimated_days else 0
         row = IntervalDay(series=s, day=d, values=values, estimated_mask=mask)
         row.recompute()
         row.save()
@@ -71,7 +73,9 @@ def smart_meter(owner, today: date, *, gap_day: date, realistic=False, number="Ð
     r = series({"meter": m}, Channel.R_IMP)
     first = today - timedelta(days=40)
     if realistic:
-        fill(a, first, 41, _household, skip_days={gap_day}, estimated_hours=(3,))
+        after_gap = {gap_day + timedelta(days=1)}  # the head-end estimated the night after
+        fill(a, first, 41, _household, skip_days={gap_day}, estimated_hours=range(6),
+             estimated_days=after_gap)  # fmt: skip
         fill(r, first, 41, lambda d, h: _household(d, h) / 4)
     else:
         fill(a, first, 41, lambda d, h: Decimal("0.5") + Decimal(h % 5) / 10,
