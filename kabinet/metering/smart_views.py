@@ -439,12 +439,14 @@ def _energy(request, meter, found, period, context) -> Table:
     channel = request.GET.get("channel")
     channel = channel if channel in available else available[0]
     series = found[channel]
-    starts, values, est = series_slots(series, period, period.step)
+    # A meter that sends only daily values is shown by day even for a short period.
+    step = "day" if period.step == "hour" and series.slots_per_day == 1 else period.step
+    starts, values, est = series_slots(series, period, step)
     name = SHORT.get(channel, series.get_channel_display())
     chart = Chart(
         caption=series.get_channel_display(),
         unit=series.unit_label,
-        step=period.step,
+        step=step,
         starts=starts,
         series=[Series(name, values, est)],
     )

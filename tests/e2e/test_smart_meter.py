@@ -30,6 +30,8 @@ def test_resident_reads_the_smart_meter(page):
     assert chart.locator("svg").count() == 1
     assert "нет данных" in chart.locator(".chart__legend").inner_text()
     assert chart.locator(".chart__gap-label").first.inner_text() == "нет данных"
+    chart.locator(".chart__slot").nth(10).hover()  # the read-out under the chart (charts.js)
+    assert "кВт·ч" in chart.locator("[data-chart-readout]").inner_text()
     gap_title = chart.locator(".chart__gap title").first.text_content()
     assert gap_title.startswith(f"{gap:%d.%m.%Y} 00:00") and gap_title.endswith("нет данных")
 

@@ -439,3 +439,19 @@ def test_alert_settings_with_the_real_services(client, alice, smart):
     assert set(rules) == {"forecast", "silent"} and rules["forecast"].monthly_limit == 250
     html = client.get(url(smart, tab="energy")).content.decode()
     assert 'value="250' in html
+
+
+def test_meter_with_daily_values_only_is_shown_by_day(client, alice, monkeypatch):
+    monkeypatch.setattr(smart_views, "_today", lambda: TODAY)
+    m = f.meter(f.account(owner=alice), number="СУТ-1")
+    s = data.series({"meter": m}, data.Channel.A_IMP, step=1440)
+    for k in range(7):
+        row = data.IntervalDay(series=s, day=TODAY - timedelta(days=k), values=[5500] + [None] * 23)
+        row.recompute()
+        row.save()
+    client.force_login(alice)
+    html = client.get(url(m, tab="energy")).content.decode()
+    assert "Потребление по суткам" in html and f"{TODAY:%d.%m.%Y}: 5,5 кВт·ч" in html
+    csv = client.get(url(m, tab="energy", format="csv")).content.decode("utf-8-sig")
+    assert csv.splitlines()[0] == "Дата;A+, кВт·ч;Оценка"
+    assert client.get(url(m, tab="power")).status_code == 200
