@@ -343,10 +343,14 @@ def _touch_series(latest: dict[int, datetime]) -> None:
                 [list(latest), list(latest.values())],
             )
         return
+    by_time: dict[datetime, list[int]] = defaultdict(list)
     for series_id, at in latest.items():
-        IntervalSeries.objects.filter(pk=series_id).filter(
-            Q(last_value_at__isnull=True) | Q(last_value_at__lt=at)
-        ).update(last_value_at=at)
+        by_time[at].append(series_id)
+    for at, ids in by_time.items():
+        for start in range(0, len(ids), 500):
+            IntervalSeries.objects.filter(pk__in=ids[start : start + 500]).filter(
+                Q(last_value_at__isnull=True) | Q(last_value_at__lt=at)
+            ).update(last_value_at=at)
 
 
 # --- the ORM path (both databases) -------------------------------------------------------
