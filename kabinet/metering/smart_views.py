@@ -18,7 +18,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -211,11 +210,6 @@ SHORT = {
     Channel.R_IMP: "R+",
     Channel.R_EXP: "R−",
 }
-
-
-def smart_meters(user):
-    """The meters the user sees that have interval data."""
-    return Meter.objects.visible_to(user).filter(interval_series__isnull=False).distinct()
 
 
 def _meter(request, uuid) -> Meter:
@@ -805,7 +799,3 @@ def building_meter_archive_view(request, pk):
         back=(reverse("premises:detail", args=[meter.house_id]), str(meter.house)),
         kind="building_meter",
     )
-
-
-def period_query(period: Period) -> str:
-    return urlencode({"date_from": period.first.isoformat(), "date_to": period.last.isoformat()})
