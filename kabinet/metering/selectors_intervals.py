@@ -127,33 +127,35 @@ class DayTotal:
         return self.present == self.expected
 
 
-def _day_value(series: IntervalSeries, row: IntervalDay) -> Decimal | None:
-    if not row.present:
+def _day_value(series: IntervalSeries, total: int, present: int) -> Decimal | None:
+    if not present:
         return None
     if series.is_additive:
-        return series.to_decimal(row.total)
-    mean = Decimal(row.total) / row.present
+        return series.to_decimal(total)
+    mean = Decimal(total) / present
     return (mean / series.factor).quantize(Decimal(1).scaleb(-series.scale))
 
 
 def interval_daily(*, series: IntervalSeries, start: date, end: date) -> list[DayTotal]:
     """One total a day over ≤ 3 years, days without data included (``value=None``)."""
     check_period(start, end, max_days=MAX_DAILY_DAYS)
-    stored = _days(series, start, end)
+    stored = {
+        day: (total, present, mask)
+        for day, total, present, mask in IntervalDay.objects.filter(
+            series=series, day__gte=start, day__lte=end
+        ).values_list("day", "total", "present", "estimated_mask")
+    }
     expected = series.slots_per_day
     out = []
     for day in _each_day(start, end):
-        row = stored.get(day)
-        if row is None:
-            out.append(DayTotal(day, None, 0, expected, 0))
-            continue
+        total, present, mask = stored.get(day, (0, 0, 0))
         out.append(
             DayTotal(
                 day=day,
-                value=_day_value(series, row),
-                present=row.present,
+                value=_day_value(series, total, present),
+                present=present,
                 expected=expected,
-                estimated=bin(row.estimated_mask).count("1"),
+                estimated=mask.bit_count(),
             )
         )
     return out
@@ -188,7 +190,7 @@ def interval_monthly(*, series: IntervalSeries, start: date, end: date) -> list[
         a = acc[day.replace(day=1)]
         a[0] += total
         a[1] += present
-        a[3] += bin(mask).count("1")
+        a[3] += mask.bit_count()
     out = []
     for period in sorted(acc):
         total, present, expected, estimated = acc[period]

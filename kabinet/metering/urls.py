@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from kabinet.metering import views
 
@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.meter_list_view, name="list"),
     path("account/<uuid:uuid>/submit/", views.submit_view, name="submit"),
     path("account/<uuid:uuid>/history/", views.history_view, name="history"),
+    path("smart/", include("kabinet.metering.smart_urls")),
 ]

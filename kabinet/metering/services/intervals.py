@@ -343,10 +343,14 @@ def _touch_series(latest: dict[int, datetime]) -> None:
                 [list(latest), list(latest.values())],
             )
         return
+    by_time: dict[datetime, list[int]] = defaultdict(list)
     for series_id, at in latest.items():
-        IntervalSeries.objects.filter(pk=series_id).filter(
-            Q(last_value_at__isnull=True) | Q(last_value_at__lt=at)
-        ).update(last_value_at=at)
+        by_time[at].append(series_id)
+    for at, ids in by_time.items():
+        for start in range(0, len(ids), 500):
+            IntervalSeries.objects.filter(pk__in=ids[start : start + 500]).filter(
+                Q(last_value_at__isnull=True) | Q(last_value_at__lt=at)
+            ).update(last_value_at=at)
 
 
 # --- the ORM path (both databases) -------------------------------------------------------
@@ -479,13 +483,19 @@ def _apply_pg_copy(rows: list[DayRow], *, source: str, batch, now: datetime) -> 
                     conflicts += 1
             if not conflicts:
                 continue
-            # Days already stored: only those that differ need a merge.
+            # Days already stored: only those that differ need a merge. The constant day
+            # bounds let PostgreSQL prune the partitions the chunk cannot touch.
+            first = min(r.day for r in chunk)
+            last = max(r.day for r in chunk)
+            cursor.execute("ANALYZE _interval_in")
             cursor.execute(
                 'SELECT d.series_id, d.day, d."values", d.estimated_mask'
                 " FROM metering_intervalday d JOIN _interval_in t"
                 " ON d.series_id = t.series_id AND d.day = t.day"
-                ' WHERE d."values" IS DISTINCT FROM t."values"'
-                " OR d.estimated_mask <> t.estimated_mask FOR UPDATE OF d"
+                " WHERE d.day >= %s AND d.day <= %s"
+                ' AND (d."values" IS DISTINCT FROM t."values"'
+                " OR d.estimated_mask <> t.estimated_mask) FOR UPDATE OF d",
+                [first, last],
             )
             differing = {(sid, day): (values, mask) for sid, day, values, mask in cursor.fetchall()}
             revisions: list[IntervalRevision] = []
@@ -512,6 +522,8 @@ def _apply_pg_copy(rows: list[DayRow], *, source: str, batch, now: datetime) -> 
                     " estimated_mask = t.estimated_mask, total = t.total, present = t.present,"
                     " night_total = t.night_total, updated_at = t.updated_at"
                     " FROM _interval_in t WHERE d.series_id = t.series_id AND d.day = t.day"
+                    " AND d.day >= %s AND d.day <= %s",
+                    [first, last],
                 )
             IntervalRevision.objects.bulk_create(revisions, batch_size=2000)
         cursor.execute("TRUNCATE _interval_in")
