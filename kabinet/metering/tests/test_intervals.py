@@ -364,3 +364,28 @@ def test_both_paths_merge_alike(a_plus, fast):
     empty = [svc.DayRow(a_plus.pk, DAY + timedelta(days=1), [None] * 24, 0)]
     assert svc.interval_days_ingest(rows=empty, source="c", fast=fast).changed == 0
     assert IntervalDay.objects.filter(series=a_plus).count() == 1
+
+
+def test_archive_puts_channels_side_by_side(alice):
+    c = contract(party=Party.objects.get(user=alice))
+    unit = c.units.get()
+    q = svc.interval_series_get_or_create(unit=unit, channel=Channel.Q_GCAL)
+    t1 = svc.interval_series_get_or_create(unit=unit, channel=Channel.T1_C)
+    svc.interval_ingest(series=q, points=[(at(DAY, 1), "0.1234")], source="t")
+    svc.interval_ingest(series=t1, points=[(at(DAY, 1), "90.1"), (at(DAY, 2), "90")], source="t")
+    archive = sel.interval_archive(series=[q, t1], start=DAY, end=DAY)
+    assert [col.unit_label for col in archive.columns] == ["Гкал", "°C"]
+    assert len(archive.rows) == 24
+    assert archive.rows[1].values == [Decimal("0.1234"), Decimal("90.10")]
+    assert archive.rows[2].values == [None, Decimal("90.00")]
+    daily = svc.interval_series_get_or_create(unit=unit, channel=Channel.Q_GCAL, step_minutes=1440)
+    with pytest.raises(DomainError):
+        sel.interval_archive(series=[q, daily], start=DAY, end=DAY)
+
+
+def test_sqlite_table_has_no_rowid():
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite layout")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'metering_intervalday'")
+        assert "WITHOUT ROWID" in cursor.fetchone()[0].upper()
