@@ -26,19 +26,10 @@ errors.install(api)
 
 # Routers are added here, one per domain (kabinet/api/<domain>.py).
 
-from kabinet.api import appeals  # noqa: E402
+from kabinet.api import appeals, applications, contracts, news, outages  # noqa: E402
 
 api.add_router("/appeals/", appeals.router, tags=["Обращения"])
-
-from kabinet.api import news, outages  # noqa: E402
-
 api.add_router("/outages/", outages.router, tags=["Отключения"])
 api.add_router("/news/", news.router, tags=["Новости"])
-
-from kabinet.api import applications  # noqa: E402
-
 api.add_router("/applications/", applications.router, tags=["Заявки"])
-
-from kabinet.api import contracts  # noqa: E402
-
 api.add_router("/contracts/", contracts.router, tags=["Договоры"])

@@ -300,3 +300,20 @@ def test_read_only_token_reads_but_never_writes(client, alice, answered, read_on
     answered.conversation.refresh_from_db()
     marker = ReadMarker.objects.get(conversation=answered.conversation, user=alice)
     assert marker.last_read_message_id < answered.conversation.last_staff_message_id
+
+
+def test_list_queries_do_not_grow_with_appeals(client, alice):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    acc = account(owner=alice)
+    make_appeal(alice, account=acc)
+    client.force_login(alice)
+    client.get(BASE)  # the first request after signing in also saves the session
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(BASE).status_code == 200
+    for _ in range(4):
+        make_appeal(alice, account=acc)
+    with CaptureQueriesContext(connection) as five:
+        assert client.get(BASE).json()["count"] == 5
+    assert len(five) == len(one)

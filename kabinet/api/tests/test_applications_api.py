@@ -516,3 +516,19 @@ def test_objects_registry(client, alice, charlie, staff):
     from kabinet.applications.models import ConnectionObject
 
     assert ConnectionObject.objects.count() == 1
+
+
+def test_list_queries_do_not_grow_with_applications(client, alice):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    factories.draft(alice)
+    client.force_login(alice)
+    client.get(BASE)  # the first request after signing in also saves the session
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(BASE).status_code == 200
+    for _ in range(4):
+        factories.draft(alice)
+    with CaptureQueriesContext(connection) as five:
+        assert client.get(BASE).json()["count"] == 5
+    assert len(five) == len(one)
