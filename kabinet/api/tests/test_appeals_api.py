@@ -317,3 +317,15 @@ def test_list_queries_do_not_grow_with_appeals(client, alice):
     with CaptureQueriesContext(connection) as five:
         assert client.get(BASE).json()["count"] == 5
     assert len(five) == len(one)
+
+
+def test_nul_in_text_is_refused_not_a_server_error(client, alice, answered):
+    client.force_login(alice)
+    response = client.post(
+        BASE, {"topic": APPEAL_TOPIC_OTHER, "text": "Во\x00прос", "about": "Кабинет"}
+    )
+    assert response.status_code == 422
+    assert response.json()["fields"] == {"text": ["Неверное значение."]}
+    response = client.post(f"{BASE}{answered.uuid}/messages", {"text": "a\x00"})
+    assert response.status_code == 422
+    assert Appeal.objects.count() == 1 and not Message.objects.filter(text__startswith="a").exists()

@@ -417,6 +417,10 @@ def test_service_request_filed_at_once(client, alice, settings):
     response = client.post(BASE + "service", data, content_type="application/json")
     assert response.status_code == 400 and "contract" in response.json()["fields"]
     assert Application.objects.count() == 1
+    # An organisation that takes no service requests: there is nothing to file.
+    settings.KABINET_UTILITY = "gorseti_tomsk"
+    client.force_login(alice)
+    assert client.post(BASE + "service", data, content_type="application/json").status_code == 404
 
 
 def test_read_only_token_reads_but_never_writes(client, alice, filed, monkeypatch):
@@ -532,3 +536,20 @@ def test_list_queries_do_not_grow_with_applications(client, alice):
     with CaptureQueriesContext(connection) as five:
         assert client.get(BASE).json()["count"] == 5
     assert len(five) == len(one)
+
+
+def test_nul_is_refused_not_a_server_error(client, alice):
+    draft = factories.draft(alice)
+    client.force_login(alice)
+    response = client.post(
+        BASE + "objects", {"name": "Дом\x00", "address": "Томск"}, content_type="application/json"
+    )
+    assert response.status_code == 422
+    response = client.put(
+        f"{BASE}{draft.uuid}/steps/requisites",
+        {"data": {"last_name": "Пе\x00трова"}},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    draft.refresh_from_db()
+    assert draft.data == {}
