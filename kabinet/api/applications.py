@@ -240,6 +240,14 @@ class ConnectionContractOut(Schema):
     customer_signed_at: datetime | None = Field(description="Когда подписан заявителем")
     stages: list[StageOut] = Field(description="Этапы исполнения")
 
+    @staticmethod
+    def resolve_signed_back(obj) -> bool:
+        return obj.is_signed_back
+
+    @staticmethod
+    def resolve_stages(obj) -> list:
+        return list(obj.stages.all())
+
 
 class ContractRefOut(Schema):
     uuid: UUID = Field(description="Договор теплоснабжения")
@@ -363,29 +371,9 @@ def _events(application, user) -> list[EventOut]:
     ]
 
 
-def _contract_out(application) -> ConnectionContractOut | None:
-    contract = ConnectionContract.objects.filter(application=application).first()
-    if contract is None:
-        return None
-    return ConnectionContractOut(
-        uuid=contract.uuid,
-        number=contract.number,
-        date=contract.date,
-        utility_signer=contract.utility_signer,
-        signed_back=contract.is_signed_back,
-        customer_signer=contract.customer_signer,
-        customer_signed_at=contract.customer_signed_at,
-        stages=[
-            StageOut(
-                order=s.order,
-                title=s.title,
-                due_date=s.due_date,
-                done_on=s.done_on,
-                overdue=s.overdue,
-            )
-            for s in contract.stages.all()
-        ],
-    )
+def _contract_out(application) -> ConnectionContract | None:
+    """The connection contract of an application (``ConnectionContractOut``), if any."""
+    return ConnectionContract.objects.filter(application=application).first()
 
 
 def _detail(request, application: Application) -> Application:
@@ -908,6 +896,33 @@ def connection_object(request, uuid: UUID):
     """Объект подключения с его заявками."""
     _connection_on()
     return get_object_or_404(ConnectionObject.objects.visible_to(request.user), uuid=uuid)
+
+
+class ConnectionContractRowOut(ConnectionContractOut):
+    application: ObjectApplicationOut = Field(description="Заявка, по которой заключён договор")
+    object_name: str = Field(description="Объект подключения")
+
+    @staticmethod
+    def resolve_object_name(obj) -> str:
+        application = obj.application
+        return application.connection_object.name if application.connection_object_id else ""
+
+
+@router.get(
+    "/connection-contracts",
+    response={200: list[ConnectionContractRowOut], **ERRORS},
+    summary="Договоры о подключении",
+)
+@paginate(LimitOffsetPagination)
+def connection_contracts(request):
+    """Договоры о подключении по заявкам пользователя, новые первыми, с этапами."""
+    _connection_on()
+    return (
+        ConnectionContract.objects.visible_to(request.user)
+        .select_related("application__connection_object")
+        .prefetch_related("stages")
+        .order_by("-date", "-id")
+    )
 
 
 # --- "/{uuid}" itself last: Django tries paths in order, and "/service" must come first ---

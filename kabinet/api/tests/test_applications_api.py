@@ -358,11 +358,17 @@ def test_connection_contract_download_and_access(client, alice, charlie, staff, 
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert "12-%D0%A2%D0%9F.pdf" in response["Content-Disposition"]  # «12/ТП» made safe
     assert client.get(f"{BASE}{filed.uuid}/contract/signed").status_code == 404
+    rows = client.get(BASE + "connection-contracts").json()
+    assert rows["count"] == 1 and rows["items"][0]["number"] == "12/ТП"
+    assert rows["items"][0]["application"]["uuid"] == str(filed.uuid)
+    assert rows["items"][0]["object_name"] == "Садовый дом"
+    assert rows["items"][0]["stages"] == contract["stages"]
     # A file that is no signature is refused, nothing kept.
     response = client.post(f"{BASE}{filed.uuid}/contract/sign", {"signed": upload("a.txt", b"x")})
     assert response.status_code == 400 and "signed" in response.json()["fields"]
     client.force_login(charlie)
     assert client.get(f"{BASE}{filed.uuid}/contract").status_code == 404
+    assert client.get(BASE + "connection-contracts").json()["count"] == 0
     response = client.post(f"{BASE}{filed.uuid}/contract/sign", {"signed": upload()})
     assert response.status_code == 404
     client.force_login(staff)
