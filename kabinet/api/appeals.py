@@ -155,6 +155,10 @@ def _visible(request, uuid) -> Appeal:
     )
 
 
+# Text a customer sends may hold anything but NUL, which no database column takes (the
+# page's form fields refuse it the same way): a 422 instead of a failed write.
+NO_NUL = r"^[^\x00]*$"
+
 # Multipart parameters with a default (module-level, so not a call in a signature).
 FILES_FIELD = File(
     None,
@@ -184,12 +188,12 @@ def appeal_list(request):
 @router.post("/", response={201: AppealDetailOut, **WRITE_ERRORS}, summary="Новое обращение")
 def appeal_create(
     request,
-    topic: str = Form(..., description="Тема обращения (value из /appeals/topics)"),
-    text: str = Form(..., description="Сообщение"),
+    topic: str = Form(..., pattern=NO_NUL, description="Тема обращения (value из /appeals/topics)"),
+    text: str = Form(..., pattern=NO_NUL, description="Сообщение"),
     account: UUID | None = ACCOUNT_FIELD,
-    about: str = Form("", description="О чём обращение, если не о лицевом счёте"),
+    about: str = Form("", pattern=NO_NUL, description="О чём обращение, если не о лицевом счёте"),
     answer_by_email: bool = Form(False, description="Прислать ответ также на e-mail"),
-    email: str = Form("", description="E-mail для ответа"),
+    email: str = Form("", pattern=NO_NUL, description="E-mail для ответа"),
     files: list[UploadedFile] = FILES_FIELD,
 ):
     """Создать обращение с первым сообщением и файлами. Сроки регистрации и ответа
@@ -229,7 +233,7 @@ def appeal_detail(request, uuid: UUID):
 def appeal_write(
     request,
     uuid: UUID,
-    text: str = Form("", description="Сообщение (можно пустое, если есть файлы)"),
+    text: str = Form("", pattern=NO_NUL, description="Сообщение (можно пустое, если есть файлы)"),
     files: list[UploadedFile] = FILES_FIELD,
 ):
     """Написать ещё: после ответа обращение возвращается в работу; в закрытое

@@ -9,6 +9,7 @@ says what to fix."""
 
 import datetime as dt
 from datetime import date, datetime
+from typing import Annotated
 from uuid import UUID
 
 from django import forms
@@ -17,9 +18,11 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import StringConstraints
 
 from kabinet.api.appeals import (
     FILES_FIELD,
+    NO_NUL,
     MessageOut,
     file_download_openapi,
     messages_out,
@@ -237,6 +240,14 @@ class ConnectionContractOut(Schema):
     customer_signed_at: datetime | None = Field(description="Когда подписан заявителем")
     stages: list[StageOut] = Field(description="Этапы исполнения")
 
+    @staticmethod
+    def resolve_signed_back(obj) -> bool:
+        return obj.is_signed_back
+
+    @staticmethod
+    def resolve_stages(obj) -> list:
+        return list(obj.stages.all())
+
 
 class ContractRefOut(Schema):
     uuid: UUID = Field(description="Договор теплоснабжения")
@@ -360,29 +371,9 @@ def _events(application, user) -> list[EventOut]:
     ]
 
 
-def _contract_out(application) -> ConnectionContractOut | None:
-    contract = ConnectionContract.objects.filter(application=application).first()
-    if contract is None:
-        return None
-    return ConnectionContractOut(
-        uuid=contract.uuid,
-        number=contract.number,
-        date=contract.date,
-        utility_signer=contract.utility_signer,
-        signed_back=contract.is_signed_back,
-        customer_signer=contract.customer_signer,
-        customer_signed_at=contract.customer_signed_at,
-        stages=[
-            StageOut(
-                order=s.order,
-                title=s.title,
-                due_date=s.due_date,
-                done_on=s.done_on,
-                overdue=s.overdue,
-            )
-            for s in contract.stages.all()
-        ],
-    )
+def _contract_out(application) -> ConnectionContract | None:
+    """The connection contract of an application (``ConnectionContractOut``), if any."""
+    return ConnectionContract.objects.filter(application=application).first()
 
 
 def _detail(request, application: Application) -> Application:
@@ -391,10 +382,12 @@ def _detail(request, application: Application) -> Application:
 
 
 class StartIn(Schema):
-    kind: str = Field(description="Вид заявки (code из /applications/kinds)")
-    applicant_kind: str = Field("", description="Заявитель: person, ip или legal")
-    category: str = Field("", description="Категория (если у вида они есть)")
-    reason: str = Field("", description="Причина (если вид спрашивает её при создании)")
+    kind: str = Field(pattern=NO_NUL, description="Вид заявки (code из /applications/kinds)")
+    applicant_kind: str = Field("", pattern=NO_NUL, description="Заявитель: person, ip или legal")
+    category: str = Field("", pattern=NO_NUL, description="Категория (если у вида они есть)")
+    reason: str = Field(
+        "", pattern=NO_NUL, description="Причина (если вид спрашивает её при создании)"
+    )
 
 
 class FieldOut(Schema):
@@ -417,9 +410,9 @@ class StepFormOut(Schema):
 
 
 class StepIn(Schema):
-    data: dict[str, str | int | float | bool | None] = Field(
-        description="Значения полей шага: {имя поля: значение}"
-    )
+    data: dict[
+        str, Annotated[str, StringConstraints(pattern=NO_NUL)] | int | float | bool | None
+    ] = Field(description="Значения полей шага: {имя поля: значение}")
     check: bool = Field(
         True, description="Проверить шаг (как «Далее»); false — только сохранить черновик"
     )
@@ -685,7 +678,9 @@ def application_step_save(request, uuid: UUID, slug: str, payload: StepIn):
 def application_upload(
     request,
     uuid: UUID,
-    doc_type: str = Form(..., description="Вид документа (code из documents вида заявки)"),
+    doc_type: str = Form(
+        ..., pattern=NO_NUL, description="Вид документа (code из documents вида заявки)"
+    ),
     files: list[UploadedFile] = FILES_FIELD,
 ):
     """Приложить файлы одного вида документа (как на шаге «Документы»)."""
@@ -725,15 +720,14 @@ def application_submit(request, uuid: UUID):
 
 
 class ServiceRequestIn(Schema):
-    kind: str = Field("service", description="Вид заявки на услугу")
-    reason: str = Field(description="Вид услуги (reasons вида заявки)")
+    reason: str = Field(pattern=NO_NUL, description="Вид услуги (reasons вида заявки)")
     contract: UUID = Field(description="Договор (с полным доступом к нему)")
     unit: UUID | None = Field(None, description="Узел учёта (для обследования прибора учёта)")
     visit_date: date = Field(description="Желаемая дата посещения: рабочий день, с завтрашнего")
-    visit_time: str = Field(description="Желаемое время: 09-12, 12-15 или 15-18")
-    contact_name: str = Field(description="Кто встретит сотрудника (ФИО)")
-    contact_phone: str = Field(description="Телефон для связи")
-    comment: str = Field("", description="Комментарий")
+    visit_time: str = Field(pattern=NO_NUL, description="Желаемое время: 09-12, 12-15 или 15-18")
+    contact_name: str = Field(pattern=NO_NUL, description="Кто встретит сотрудника (ФИО)")
+    contact_phone: str = Field(pattern=NO_NUL, description="Телефон для связи")
+    comment: str = Field("", pattern=NO_NUL, description="Комментарий")
 
 
 @router.post(
@@ -745,13 +739,11 @@ def service_request(request, payload: ServiceRequestIn):
     """Заявка на услугу подаётся сразу и сразу получает номер; если что-то не так,
     ничего не сохраняется."""
     require_full(request)
-    _kinds_on()
-    data = {
-        name: _as_text(value)
-        for name, value in payload.model_dump(exclude={"kind"}).items()
-        if value is not None
-    }
-    form, application = drafts.service_request_file(user=request.user, data=data, kind=payload.kind)
+    spec = next((k for k in _kinds_on() if k.direct), None)
+    if spec is None:  # the organisation takes no service requests
+        raise Http404
+    data = {name: _as_text(v) for name, v in payload.model_dump().items() if v is not None}
+    form, application = drafts.service_request_file(user=request.user, data=data, kind=spec.code)
     if application is None:
         return _refusal(form)
     return Status(201, _detail(request, _visible(request, application.uuid)))
@@ -769,7 +761,7 @@ def info_request_answer(
     request,
     uuid: UUID,
     request_id: int,
-    text: str = Form("", description="Ответ (можно пустой, если есть файлы)"),
+    text: str = Form("", pattern=NO_NUL, description="Ответ (можно пустой, если есть файлы)"),
     files: list[UploadedFile] = FILES_FIELD,
 ):
     """Ответить на запрос специалиста текстом, файлами или тем и другим."""
@@ -794,7 +786,7 @@ def info_request_answer(
 def application_write(
     request,
     uuid: UUID,
-    text: str = Form("", description="Вопрос (можно пустой, если есть файлы)"),
+    text: str = Form("", pattern=NO_NUL, description="Вопрос (можно пустой, если есть файлы)"),
     files: list[UploadedFile] = FILES_FIELD,
 ):
     """Написать специалисту в переписку заявки (после подачи)."""
@@ -858,10 +850,14 @@ class ConnectionObjectOut(Schema):
 
 
 class ConnectionObjectIn(Schema):
-    name: str = Field(description="Наименование объекта", max_length=200)
-    address: str = Field(description="Адрес (местоположение) объекта", max_length=300)
-    cadastral_number: str = Field("", description="Кадастровый номер участка", max_length=40)
-    purpose: str = Field("", description="Назначение объекта", max_length=200)
+    name: str = Field(pattern=NO_NUL, description="Наименование объекта", max_length=200)
+    address: str = Field(
+        pattern=NO_NUL, description="Адрес (местоположение) объекта", max_length=300
+    )
+    cadastral_number: str = Field(
+        "", pattern=NO_NUL, description="Кадастровый номер участка", max_length=40
+    )
+    purpose: str = Field("", pattern=NO_NUL, description="Назначение объекта", max_length=200)
 
 
 def _connection_on():
@@ -900,6 +896,33 @@ def connection_object(request, uuid: UUID):
     """Объект подключения с его заявками."""
     _connection_on()
     return get_object_or_404(ConnectionObject.objects.visible_to(request.user), uuid=uuid)
+
+
+class ConnectionContractRowOut(ConnectionContractOut):
+    application: ObjectApplicationOut = Field(description="Заявка, по которой заключён договор")
+    object_name: str = Field(description="Объект подключения")
+
+    @staticmethod
+    def resolve_object_name(obj) -> str:
+        application = obj.application
+        return application.connection_object.name if application.connection_object_id else ""
+
+
+@router.get(
+    "/connection-contracts",
+    response={200: list[ConnectionContractRowOut], **ERRORS},
+    summary="Договоры о подключении",
+)
+@paginate(LimitOffsetPagination)
+def connection_contracts(request):
+    """Договоры о подключении по заявкам пользователя, новые первыми, с этапами."""
+    _connection_on()
+    return (
+        ConnectionContract.objects.visible_to(request.user)
+        .select_related("application__connection_object")
+        .prefetch_related("stages")
+        .order_by("-date", "-id")
+    )
 
 
 # --- "/{uuid}" itself last: Django tries paths in order, and "/service" must come first ---

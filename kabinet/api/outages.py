@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
+from kabinet.api.appeals import NO_NUL
 from kabinet.api.auth import require_full
 from kabinet.api.errors import ERRORS, WRITE_ERRORS, ErrorOut
 from kabinet.core.errors import DomainError
@@ -79,9 +80,9 @@ class HouseOutagesOut(Schema):
 class AddressQuery(Schema):
     settlement: int = Field(description="Населённый пункт (идентификатор)")
     street: int = Field(description="Улица (идентификатор)")
-    number: str = Field(description="Номер дома", max_length=16)
-    building: str = Field("", description="Корпус", max_length=16)
-    letter: str = Field("", description="Литера", max_length=8)
+    number: str = Field(description="Номер дома", max_length=16, pattern=NO_NUL)
+    building: str = Field("", description="Корпус", max_length=16, pattern=NO_NUL)
+    letter: str = Field("", description="Литера", max_length=8, pattern=NO_NUL)
 
 
 class SubscribeIn(Schema):

@@ -386,3 +386,52 @@ def series_of(*, meter=None, unit=None, building_meter=None) -> list[IntervalSer
     if len(parent) != 1:
         raise DomainError(_("Укажите один прибор: счётчик, КУУТЭ или ОДПУ."))
     return list(IntervalSeries.objects.filter(**parent).order_by("step_minutes", "channel"))
+
+
+# --- a device's archive: several channels side by side -----------------------------------
+
+
+@dataclass(frozen=True)
+class ArchiveColumn:
+    series: IntervalSeries
+    channel: str
+    label: str
+    unit_label: str
+
+
+@dataclass(frozen=True)
+class ArchiveRow:
+    start: datetime  # the hour (or the day, for a daily archive), aware, local zone
+    values: list[Decimal | None]  # one per column, None = no data
+    estimated: list[bool]
+
+
+@dataclass(frozen=True)
+class Archive:
+    step_minutes: int
+    columns: list[ArchiveColumn]
+    rows: list[ArchiveRow]
+
+
+def interval_archive(*, series: list[IntervalSeries], start: date, end: date) -> Archive:
+    """Архив (час/сутки) of a КУУТЭ or an ОДПУ: the given series (one step) side by side,
+    one row per interval, gaps as None. Hourly ≤ 93 days, daily ≤ 3 years."""
+    steps = {s.step_minutes for s in series}
+    if len(steps) > 1:
+        raise DomainError(_("В одном архиве все каналы должны иметь один интервал."))
+    step = steps.pop() if steps else IntervalSeries.Step.HOUR
+    columns = [ArchiveColumn(s, s.channel, s.get_channel_display(), s.unit_label) for s in series]
+    per_series = [interval_values(series=s, start=start, end=end) for s in series]
+    if not series:
+        hourly = step == IntervalSeries.Step.HOUR
+        check_period(start, end, max_days=MAX_HOURLY_DAYS if hourly else MAX_DAILY_DAYS)
+        return Archive(step, [], [])
+    rows = [
+        ArchiveRow(
+            start=slots[0].start,
+            values=[v.value for v in slots],
+            estimated=[v.estimated for v in slots],
+        )
+        for slots in zip(*per_series, strict=True)
+    ]
+    return Archive(step, columns, rows)

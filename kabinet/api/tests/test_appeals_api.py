@@ -300,3 +300,32 @@ def test_read_only_token_reads_but_never_writes(client, alice, answered, read_on
     answered.conversation.refresh_from_db()
     marker = ReadMarker.objects.get(conversation=answered.conversation, user=alice)
     assert marker.last_read_message_id < answered.conversation.last_staff_message_id
+
+
+def test_list_queries_do_not_grow_with_appeals(client, alice):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    acc = account(owner=alice)
+    make_appeal(alice, account=acc)
+    client.force_login(alice)
+    client.get(BASE)  # the first request after signing in also saves the session
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(BASE).status_code == 200
+    for _ in range(4):
+        make_appeal(alice, account=acc)
+    with CaptureQueriesContext(connection) as five:
+        assert client.get(BASE).json()["count"] == 5
+    assert len(five) == len(one)
+
+
+def test_nul_in_text_is_refused_not_a_server_error(client, alice, answered):
+    client.force_login(alice)
+    response = client.post(
+        BASE, {"topic": APPEAL_TOPIC_OTHER, "text": "Во\x00прос", "about": "Кабинет"}
+    )
+    assert response.status_code == 422
+    assert response.json()["fields"] == {"text": ["Неверное значение."]}
+    response = client.post(f"{BASE}{answered.uuid}/messages", {"text": "a\x00"})
+    assert response.status_code == 422
+    assert Appeal.objects.count() == 1 and not Message.objects.filter(text__startswith="a").exists()

@@ -358,11 +358,17 @@ def test_connection_contract_download_and_access(client, alice, charlie, staff, 
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert "12-%D0%A2%D0%9F.pdf" in response["Content-Disposition"]  # «12/ТП» made safe
     assert client.get(f"{BASE}{filed.uuid}/contract/signed").status_code == 404
+    rows = client.get(BASE + "connection-contracts").json()
+    assert rows["count"] == 1 and rows["items"][0]["number"] == "12/ТП"
+    assert rows["items"][0]["application"]["uuid"] == str(filed.uuid)
+    assert rows["items"][0]["object_name"] == "Садовый дом"
+    assert rows["items"][0]["stages"] == contract["stages"]
     # A file that is no signature is refused, nothing kept.
     response = client.post(f"{BASE}{filed.uuid}/contract/sign", {"signed": upload("a.txt", b"x")})
     assert response.status_code == 400 and "signed" in response.json()["fields"]
     client.force_login(charlie)
     assert client.get(f"{BASE}{filed.uuid}/contract").status_code == 404
+    assert client.get(BASE + "connection-contracts").json()["count"] == 0
     response = client.post(f"{BASE}{filed.uuid}/contract/sign", {"signed": upload()})
     assert response.status_code == 404
     client.force_login(staff)
@@ -417,6 +423,10 @@ def test_service_request_filed_at_once(client, alice, settings):
     response = client.post(BASE + "service", data, content_type="application/json")
     assert response.status_code == 400 and "contract" in response.json()["fields"]
     assert Application.objects.count() == 1
+    # An organisation that takes no service requests: there is nothing to file.
+    settings.KABINET_UTILITY = "gorseti_tomsk"
+    client.force_login(alice)
+    assert client.post(BASE + "service", data, content_type="application/json").status_code == 404
 
 
 def test_read_only_token_reads_but_never_writes(client, alice, filed, monkeypatch):
@@ -516,3 +526,36 @@ def test_objects_registry(client, alice, charlie, staff):
     from kabinet.applications.models import ConnectionObject
 
     assert ConnectionObject.objects.count() == 1
+
+
+def test_list_queries_do_not_grow_with_applications(client, alice):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    factories.draft(alice)
+    client.force_login(alice)
+    client.get(BASE)  # the first request after signing in also saves the session
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(BASE).status_code == 200
+    for _ in range(4):
+        factories.draft(alice)
+    with CaptureQueriesContext(connection) as five:
+        assert client.get(BASE).json()["count"] == 5
+    assert len(five) == len(one)
+
+
+def test_nul_is_refused_not_a_server_error(client, alice):
+    draft = factories.draft(alice)
+    client.force_login(alice)
+    response = client.post(
+        BASE + "objects", {"name": "Дом\x00", "address": "Томск"}, content_type="application/json"
+    )
+    assert response.status_code == 422
+    response = client.put(
+        f"{BASE}{draft.uuid}/steps/requisites",
+        {"data": {"last_name": "Пе\x00трова"}},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    draft.refresh_from_db()
+    assert draft.data == {}

@@ -75,3 +75,19 @@ def test_anonymous_and_utilities_without_contracts(client, alice, con, settings)
     settings.KABINET_UTILITY = "gorseti_tomsk"
     client.force_login(alice)
     assert client.get(BASE).status_code == 404
+
+
+def test_list_queries_do_not_grow_with_contracts(client, alice, con):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(alice)
+    client.get(BASE)  # the first request after signing in also saves the session
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(BASE).status_code == 200
+    party = con.party
+    for _ in range(4):
+        contract(party=party)
+    with CaptureQueriesContext(connection) as five:
+        assert client.get(BASE).json()["count"] == 5
+    assert len(five) == len(one)

@@ -552,6 +552,8 @@ def interval_days_ingest(
         if len(row.values) != SLOTS:
             raise DomainError(_("В сутках должно быть %(n)s значений.") % {"n": SLOTS})
     rows = [row for row in rows if any(v is not None for v in row.values)]
+    if not rows:
+        return IngestResult()
     if fast is None:
         fast = connection.vendor == "postgresql"
     if fast and connection.vendor != "postgresql":

@@ -315,3 +315,77 @@ def test_partitions_and_timescale_detection():
             "SELECT count(*) FROM pg_inherits WHERE inhparent = 'metering_intervalday'::regclass"
         )
         assert cursor.fetchone()[0] >= 18
+
+
+def test_building_meter_series_and_events_follow_the_house(alice, charlie, staff):
+    from kabinet.metering.tests.factories import house
+    from kabinet.premises.models import BuildingMeter, HouseFollow
+
+    h = house()
+    HouseFollow.objects.create(user=alice, house=h)
+    odpu = BuildingMeter.objects.create(house=h, number="ОДПУ-1")
+    series = svc.interval_series_get_or_create(
+        building_meter=odpu, channel=Channel.Q_GCAL, step_minutes=1440
+    )
+    svc.device_events_upsert(
+        building_meter=odpu, events=[{"occurred_at": at(DAY, 1), "code": "abnormal"}]
+    )
+    assert list(IntervalSeries.objects.visible_to(alice)) == [series]
+    assert list(IntervalSeries.objects.visible_to(staff)) == [series]
+    assert not IntervalSeries.objects.visible_to(charlie).exists()
+    assert DeviceEvent.objects.visible_to(alice).count() == 1
+    assert not DeviceEvent.objects.visible_to(charlie).exists()
+
+
+def test_register_readings_visible_to_the_meter_owner(m, alice, charlie):
+    svc.register_upsert(
+        meter=m, readings=[{"day": DAY, "register": "a_imp", "zone": "total", "value": 1}]
+    )
+    assert RegisterReading.objects.visible_to(alice).count() == 1
+    assert not RegisterReading.objects.visible_to(charlie).exists()
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_both_paths_merge_alike(a_plus, fast):
+    """The ORM path (also forced on PostgreSQL) and the COPY path (PostgreSQL only;
+    elsewhere it falls back to the ORM) give the same counts and rows."""
+    rows = [svc.DayRow(a_plus.pk, DAY, [1000] * 24, 0)]
+    assert svc.interval_days_ingest(rows=rows, source="a", fast=fast).inserted == 24
+    assert svc.interval_days_ingest(rows=rows, source="a", fast=fast).unchanged == 24
+    values = [None] * 24
+    values[0], values[1] = 5, 7
+    update = [svc.DayRow(a_plus.pk, DAY, values, 1 << 1)]  # slot 1 an estimate: kept
+    result = svc.interval_days_ingest(rows=update, source="b", fast=fast)
+    assert (result.replaced, result.kept, result.inserted) == (1, 1, 0)
+    row = IntervalDay.objects.get(series=a_plus, day=DAY)
+    assert row.values[:2] == [5, 1000] and row.total == 5 + 23 * 1000
+    assert row.estimated_mask == 0
+    assert IntervalRevision.objects.get().source == "b"
+    empty = [svc.DayRow(a_plus.pk, DAY + timedelta(days=1), [None] * 24, 0)]
+    assert svc.interval_days_ingest(rows=empty, source="c", fast=fast).changed == 0
+    assert IntervalDay.objects.filter(series=a_plus).count() == 1
+
+
+def test_archive_puts_channels_side_by_side(alice):
+    c = contract(party=Party.objects.get(user=alice))
+    unit = c.units.get()
+    q = svc.interval_series_get_or_create(unit=unit, channel=Channel.Q_GCAL)
+    t1 = svc.interval_series_get_or_create(unit=unit, channel=Channel.T1_C)
+    svc.interval_ingest(series=q, points=[(at(DAY, 1), "0.1234")], source="t")
+    svc.interval_ingest(series=t1, points=[(at(DAY, 1), "90.1"), (at(DAY, 2), "90")], source="t")
+    archive = sel.interval_archive(series=[q, t1], start=DAY, end=DAY)
+    assert [col.unit_label for col in archive.columns] == ["Гкал", "°C"]
+    assert len(archive.rows) == 24
+    assert archive.rows[1].values == [Decimal("0.1234"), Decimal("90.10")]
+    assert archive.rows[2].values == [None, Decimal("90.00")]
+    daily = svc.interval_series_get_or_create(unit=unit, channel=Channel.Q_GCAL, step_minutes=1440)
+    with pytest.raises(DomainError):
+        sel.interval_archive(series=[q, daily], start=DAY, end=DAY)
+
+
+def test_sqlite_table_has_no_rowid():
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite layout")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'metering_intervalday'")
+        assert "WITHOUT ROWID" in cursor.fetchone()[0].upper()
