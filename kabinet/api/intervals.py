@@ -42,18 +42,18 @@ class SeriesOut(Schema):
     last_value_at: datetime | None = Field(description="Последнее полученное значение")
 
 
-class PeriodIn(Schema):
+class IntervalPeriodIn(Schema):
     date_from: date = Field(description="Первый день периода (включительно)")
     date_to: date = Field(description="Последний день периода (включительно)")
 
 
-class ValueOut(Schema):
+class IntervalValueOut(Schema):
     start: datetime = Field(description="Начало интервала, местное время со смещением")
     value: Decimal | None = Field(description="Значение; null — нет данных (не ноль)")
     estimated: bool = Field(description="Оценочное (расчётное) значение")
 
 
-class DayOut(Schema):
+class IntervalDayOut(Schema):
     day: date
     value: Decimal | None = Field(description="Сумма (для температур — среднее); null — нет данных")
     present: int = Field(description="Сколько интервалов получено")
@@ -61,7 +61,7 @@ class DayOut(Schema):
     estimated: int = Field(description="Сколько из них оценочные")
 
 
-class MonthOut(Schema):
+class IntervalMonthOut(Schema):
     period: date = Field(description="Первый день месяца")
     value: Decimal | None
     present: int
@@ -69,7 +69,7 @@ class MonthOut(Schema):
     estimated: int
 
 
-class ExtremeOut(Schema):
+class PowerExtremeOut(Schema):
     kind: Literal["P", "Q", "S"] = Field(
         description="P — активная (кВт), Q — реактивная (квар), S — полная (кВ·А) мощность"
     )
@@ -81,13 +81,13 @@ class ExtremeOut(Schema):
     hours: int = Field(description="За сколько часов с данными посчитано")
 
 
-class PowerOut(Schema):
-    active: ExtremeOut
-    reactive: ExtremeOut
-    apparent: ExtremeOut
+class PowerExtremesOut(Schema):
+    active: PowerExtremeOut
+    reactive: PowerExtremeOut
+    apparent: PowerExtremeOut
 
 
-class RegisterOut(Schema):
+class RegisterReadingOut(Schema):
     day: date = Field(description="Показание на 00:00 этого дня")
     scale: str = Field(
         validation_alias="register",
@@ -99,7 +99,7 @@ class RegisterOut(Schema):
     value: Decimal
 
 
-class EventOut(Schema):
+class DeviceEventOut(Schema):
     occurred_at: datetime
     code: str
     label: str
@@ -175,10 +175,10 @@ def series_detail(request, uuid: UUID):
 
 @router.get(
     "/series/{uuid}/values",
-    response={200: list[ValueOut], **ERRORS},
+    response={200: list[IntervalValueOut], **ERRORS},
     summary="Значения по интервалам (часовой профиль)",
 )
-def series_values(request, uuid: UUID, period: Query[PeriodIn]):
+def series_values(request, uuid: UUID, period: Query[IntervalPeriodIn]):
     """Each interval of the period (≤ 93 days): a gap is ``null``, never 0."""
     series = _series(request, uuid)
     with _api_fields():
@@ -186,18 +186,22 @@ def series_values(request, uuid: UUID, period: Query[PeriodIn]):
 
 
 @router.get(
-    "/series/{uuid}/daily", response={200: list[DayOut], **ERRORS}, summary="Итоги по суткам"
+    "/series/{uuid}/daily",
+    response={200: list[IntervalDayOut], **ERRORS},
+    summary="Итоги по суткам",
 )
-def series_daily(request, uuid: UUID, period: Query[PeriodIn]):
+def series_daily(request, uuid: UUID, period: Query[IntervalPeriodIn]):
     series = _series(request, uuid)
     with _api_fields():
         return selectors.interval_daily(series=series, start=period.date_from, end=period.date_to)
 
 
 @router.get(
-    "/series/{uuid}/monthly", response={200: list[MonthOut], **ERRORS}, summary="Итоги по месяцам"
+    "/series/{uuid}/monthly",
+    response={200: list[IntervalMonthOut], **ERRORS},
+    summary="Итоги по месяцам",
 )
-def series_monthly(request, uuid: UUID, period: Query[PeriodIn]):
+def series_monthly(request, uuid: UUID, period: Query[IntervalPeriodIn]):
     series = _series(request, uuid)
     with _api_fields():
         return selectors.interval_monthly(series=series, start=period.date_from, end=period.date_to)
@@ -205,10 +209,10 @@ def series_monthly(request, uuid: UUID, period: Query[PeriodIn]):
 
 @router.get(
     "/meters/{uuid}/power",
-    response={200: PowerOut, **ERRORS},
+    response={200: PowerExtremesOut, **ERRORS},
     summary="Мощность: минимум и максимум за период",
 )
-def meter_power(request, uuid: UUID, period: Query[PeriodIn], export: bool = False):
+def meter_power(request, uuid: UUID, period: Query[IntervalPeriodIn], export: bool = False):
     """Min and max of active, reactive and apparent power over the period (≤ 93 days), from
     the hourly profile; ``export=true`` for the отдача direction."""
     meter = _meter(request, uuid)
@@ -220,13 +224,13 @@ def meter_power(request, uuid: UUID, period: Query[PeriodIn], export: bool = Fal
 
 @router.get(
     "/meters/{uuid}/registers",
-    response={200: list[RegisterOut], **ERRORS},
+    response={200: list[RegisterReadingOut], **ERRORS},
     summary="Суточный профиль показаний (по шкалам)",
 )
 def meter_registers(
     request,
     uuid: UUID,
-    period: Query[PeriodIn],
+    period: Query[IntervalPeriodIn],
     scale: Literal["a_imp", "a_exp", "r_imp", "r_exp"] | None = None,
 ):
     meter = _meter(request, uuid)
@@ -240,9 +244,11 @@ def meter_registers(
 
 
 @router.get(
-    "/meters/{uuid}/events", response={200: list[EventOut], **ERRORS}, summary="Журнал событий"
+    "/meters/{uuid}/events",
+    response={200: list[DeviceEventOut], **ERRORS},
+    summary="Журнал событий",
 )
-def meter_events(request, uuid: UUID, period: Query[PeriodIn]):
+def meter_events(request, uuid: UUID, period: Query[IntervalPeriodIn]):
     meter = _meter(request, uuid)
     with _api_fields():
         return selectors.device_events(meter=meter, start=period.date_from, end=period.date_to)
@@ -250,10 +256,10 @@ def meter_events(request, uuid: UUID, period: Query[PeriodIn]):
 
 @router.get(
     "/units/{uuid}/events",
-    response={200: list[EventOut], **ERRORS},
+    response={200: list[DeviceEventOut], **ERRORS},
     summary="Нештатные ситуации узла учёта (КУУТЭ)",
 )
-def unit_events(request, uuid: UUID, period: Query[PeriodIn]):
+def unit_events(request, uuid: UUID, period: Query[IntervalPeriodIn]):
     unit = get_object_or_404(MeteringUnit.objects.visible_to(request.user), uuid=uuid)
     with _api_fields():
         return selectors.device_events(unit=unit, start=period.date_from, end=period.date_to)

@@ -269,19 +269,12 @@ def test_bad_uuid_is_404_or_422(client, alice):
 
 
 @pytest.fixture
-def read_only_token(monkeypatch):
-    """Every request authenticates as a read-only token of the signed-in user (what a
-    token with scope «read» gives ``require_full``)."""
-    from types import SimpleNamespace
+def read_only_token(client, alice):
+    """A real read-only token of alice's on every request (tried before the session)."""
+    from kabinet.identity.services import api_token_issue
 
-    from ninja.security import SessionAuth
-
-    def authenticate(self, request, key):
-        if request.user.is_authenticated:
-            return SimpleNamespace(scope="read", user=request.user)
-        return None
-
-    monkeypatch.setattr(SessionAuth, "authenticate", authenticate)
+    _token, secret = api_token_issue(user=alice, name="только чтение", scope="read")
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
 
 
 def test_read_only_token_reads_but_never_writes(client, alice, answered, read_only_token):

@@ -429,20 +429,12 @@ def test_service_request_filed_at_once(client, alice, settings):
     assert client.post(BASE + "service", data, content_type="application/json").status_code == 404
 
 
-def test_read_only_token_reads_but_never_writes(client, alice, filed, monkeypatch):
-    from types import SimpleNamespace
+def test_read_only_token_reads_but_never_writes(client, alice, filed):
+    from kabinet.identity.services import api_token_issue
 
-    from ninja.security import SessionAuth
-
-    monkeypatch.setattr(
-        SessionAuth,
-        "authenticate",
-        lambda self, request, key: (
-            SimpleNamespace(scope="read", user=request.user)
-            if request.user.is_authenticated
-            else None
-        ),
-    )
+    # A real read-only token of alice's: it is tried before the session.
+    _token, secret = api_token_issue(user=alice, name="только чтение", scope="read")
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
     draft = factories.draft(alice)
     client.force_login(alice)
     assert client.get(f"{BASE}{filed.uuid}").status_code == 200

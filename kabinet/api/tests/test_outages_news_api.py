@@ -220,20 +220,12 @@ def test_news_needs_sign_in(client, items):
     assert News.objects.count() == 3
 
 
-def test_read_only_token_reads_but_never_writes(client, alice, alice_house, items, monkeypatch):
-    from types import SimpleNamespace
+def test_read_only_token_reads_but_never_writes(client, alice, alice_house, items):
+    from kabinet.identity.services import api_token_issue
 
-    from ninja.security import SessionAuth
-
-    monkeypatch.setattr(
-        SessionAuth,
-        "authenticate",
-        lambda self, request, key: (
-            SimpleNamespace(scope="read", user=request.user)
-            if request.user.is_authenticated
-            else None
-        ),
-    )
+    # A real read-only token of alice's: it is tried before the session.
+    _token, secret = api_token_issue(user=alice, name="только чтение", scope="read")
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
     sub = OutageSubscription.objects.create(user=alice, house=alice_house)
     client.force_login(alice)
     assert client.get(OUTAGES + "mine").status_code == 200
