@@ -207,3 +207,82 @@ def test_schema_names_are_unique_across_routers():
             if ours and issubclass(obj, Schema):
                 where.setdefault(obj.__name__, set()).add(module.__name__)
     assert {name: mods for name, mods in where.items() if len(mods) > 1} == {}
+
+
+# --- заявки на привязку -----------------------------------------------------------------
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+REQUESTS = f"{BASE}/link-requests"
+
+
+@pytest.fixture
+def uploads_dir(settings, tmp_path):
+    settings.KABINET_APPEAL_UPLOADS_DIR = str(tmp_path / "uploads")
+    return tmp_path / "uploads"
+
+
+def request_data(**extra):
+    return {
+        "number": "100000001",
+        "address": "Санкт-Петербург, Садовая улица, д. 5, кв. 12",
+        "holder_name": "Иванов Иван Иванович",
+        "phone": "+7 911 000-00-11",
+        **extra,
+    }
+
+
+@pytest.mark.usefixtures("uploads_dir")
+def test_link_request_with_a_document(client, alice):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kabinet.customer_accounts.models import AccountLinkRequest
+
+    account(number="100000001")
+    client.force_login(alice)
+    scan = SimpleUploadedFile("kvitanciya.pdf", PDF, content_type="application/pdf")
+    response = client.post(REQUESTS, {**request_data(), "document": scan})
+    assert response.status_code == 201, response.content
+    data = response.json()
+    row = AccountLinkRequest.objects.get()
+    assert data["uuid"] == str(row.uuid) and row.user == alice
+    assert data["status"] == "pending" and data["phone"] == "+79110000011"
+    assert data["document_name"] == "kvitanciya.pdf"
+    assert [r["uuid"] for r in client.get(REQUESTS).json()] == [data["uuid"]]
+    assert client.get(f"{REQUESTS}/{row.uuid}").json()["number"] == "100000001"
+    download = client.get(data["document_url"])
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    assert b"".join(download.streaming_content) == PDF
+
+
+@pytest.mark.usefixtures("uploads_dir")
+def test_link_request_bad_input_gets_the_pages_messages(client, alice):
+    from kabinet.customer_accounts.models import AccountLinkRequest
+
+    client.force_login(alice)
+    response = client.post(REQUESTS, request_data(number="12345", address="", phone="12"))
+    assert response.status_code == 400
+    fields = response.json()["fields"]
+    assert fields["number"] == ["Номер лицевого счёта состоит из 9 цифр."]
+    assert fields["address"] == ["Обязательное поле."]
+    assert fields["phone"] == ["Введите номер телефона в формате +7 900 000-00-00."]
+    client.post(REQUESTS, request_data())
+    again = client.post(REQUESTS, request_data())
+    assert again.status_code == 400
+    assert again.json()["fields"] == {
+        "number": ["Заявка на привязку этого лицевого счёта уже подана и рассматривается."]
+    }
+    assert AccountLinkRequest.objects.count() == 1
+
+
+@pytest.mark.usefixtures("uploads_dir")
+def test_link_requests_of_another_customer_are_404(client, alice, charlie, staff):
+    client.force_login(alice)
+    uuid = client.post(REQUESTS, request_data()).json()["uuid"]
+    for user in (charlie, staff):
+        client.force_login(user)
+        assert client.get(REQUESTS).json() == []
+        assert client.get(f"{REQUESTS}/{uuid}").status_code == 404
+        assert client.get(f"{REQUESTS}/{uuid}/document").status_code == 404
+    response = client.post(REQUESTS, request_data())  # staff file no requests
+    assert response.status_code == 400
+    assert response.json()["message"] == "Сотрудники привязывают лицевые счета в бэк-офисе."
