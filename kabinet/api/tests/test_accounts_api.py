@@ -286,3 +286,60 @@ def test_link_requests_of_another_customer_are_404(client, alice, charlie, staff
     response = client.post(REQUESTS, request_data())  # staff file no requests
     assert response.status_code == 400
     assert response.json()["message"] == "Сотрудники привязывают лицевые счета в бэк-офисе."
+
+
+# A schema-valid body for every write operation of these routers (none of them may be
+# reached by a read-only credential).
+WRITE_BODIES = {
+    ("post", "/api/v1/accounts/"): {"number": "100000001"},
+    ("delete", "/api/v1/accounts/{uuid}"): None,
+    ("post", "/api/v1/accounts/link-requests"): "multipart",
+    ("post", "/api/v1/meters/{uuid}/readings"): {"values": {"total": "1"}},
+    ("put", "/api/v1/accounts/{uuid}/receipt-delivery"): {"paperless": False},
+    ("post", "/api/v1/payments/"): {"parts": [], "method": "card", "receipt_email": "a@b.ru"},
+    ("post", "/api/v1/payments/{uuid}/retry"): None,
+    ("delete", "/api/v1/payments/cards/{uuid}"): None,
+    ("post", "/api/v1/payments/autopays"): {
+        "account": "00000000-0000-4000-8000-000000000001",
+        "card": "00000000-0000-4000-8000-000000000002",
+        "day": 1,
+        "ceiling": "1",
+    },
+    ("post", "/api/v1/payments/autopays/{uuid}/cancel"): None,
+}
+TAGS = {"Лицевые счета", "Приборы учёта и показания", "Начисления и квитанции", "Оплата"}
+
+
+def test_read_only_credentials_cannot_write(client, alice, monkeypatch):
+    """Every write operation calls require_full first: a read-only token (simulated
+    here on the session's auth) gets 403 whatever the object."""
+    import json
+    from types import SimpleNamespace
+    from uuid import uuid4
+
+    from kabinet.api import auth
+
+    def read_only(request, key):
+        return SimpleNamespace(scope="read") if request.user.is_authenticated else None
+
+    monkeypatch.setattr(auth.session_auth, "authenticate", read_only)
+    client.force_login(alice)
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    writes = {
+        (method, path)
+        for path, ops in paths.items()
+        for method, op in ops.items()
+        if method != "get" and set(op.get("tags", [])) & TAGS
+    }
+    assert writes == set(WRITE_BODIES)
+    for (method, path), data in WRITE_BODIES.items():
+        url = path.replace("{uuid}", str(uuid4()))
+        if data == "multipart":
+            fields = {"number": "1", "address": "a", "holder_name": "b", "phone": "c"}
+            response = client.post(url, fields)
+        else:
+            body = "" if data is None else json.dumps(data)
+            response = client.generic(method.upper(), url, body, content_type="application/json")
+        assert response.status_code == 403, (method, path, response.content)
+        assert response.json()["code"] == "forbidden"
+    assert not PersonalAccount.objects.exists()
