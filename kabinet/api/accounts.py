@@ -87,7 +87,6 @@ class PersonalAccountOut(Schema):
     holder: str = Field(description="Владелец счёта, фамилия и инициалы: «Иванов И. И.».")
     services: str = Field(description="Услуги по счёту, как в квитанции.")
     linked_at: datetime | None = Field(description="Когда счёт добавлен в кабинет (ISO 8601).")
-    mine: bool = Field(description="Счёт в этом кабинете (его можно убрать из кабинета).")
     balance: Money = money(
         description="Остаток к оплате на сегодня: начислено по прошлый период включительно "
         "минус все оплаты по сегодня; отрицательный — переплата. "
@@ -176,7 +175,7 @@ def _charge_line(c) -> dict:
     }
 
 
-def account_out(account: PersonalAccount, *, user, balance: int) -> dict:
+def account_out(account: PersonalAccount, *, balance: int) -> dict:
     return {
         "uuid": account.uuid,
         "number": account.number,
@@ -186,17 +185,16 @@ def account_out(account: PersonalAccount, *, user, balance: int) -> dict:
         "holder": account.holder_masked,
         "services": account.services,
         "linked_at": account.linked_at,
-        "mine": account.owner_id is not None and account.owner_id == user.pk,
         "balance": rub(balance),
     }
 
 
-def account_detail_out(account: PersonalAccount, *, user) -> dict:
+def account_detail_out(account: PersonalAccount) -> dict:
     today = timezone.localdate()
     s = account_summary(account=account, today=today)
     balance = to_pay_by_account(accounts=[account], today=today)[account.pk]
     return {
-        **account_out(account, user=user, balance=balance),
+        **account_out(account, balance=balance),
         "summary": {
             "current_period": s.current_period,
             "last_period": s.last_period,
@@ -227,7 +225,7 @@ def account_list(request):
         .order_by("number")
     )
     balances = to_pay_by_account(accounts=accounts, today=timezone.localdate())
-    return [account_out(a, user=request.user, balance=balances[a.pk]) for a in accounts]
+    return [account_out(a, balance=balances[a.pk]) for a in accounts]
 
 
 @router.get(
@@ -266,7 +264,7 @@ def account_link(request, payload: AccountLinkIn):
         proof = services.LastPaymentProof(amount=d["amount"], paid_on=d["paid_on"])
     account = services.account_link(user=request.user, number=d["number"], proof=proof)
     account = account_for(request, account.uuid)
-    return Status(201, account_detail_out(account, user=request.user))
+    return Status(201, account_detail_out(account))
 
 
 # --- заявки на привязку (000 §2.3.1) ------------------------------------------------------
@@ -299,9 +297,10 @@ class LinkRequestOut(Schema):
     document_url: str | None = Field(description="Ссылка на документ в API (или null).")
 
 
-def _own_requests(request):
-    """The cabinet's own requests (staff file none: they link in the back office)."""
-    return AccountLinkRequest.objects.visible_to(request.user).filter(user=request.user)
+def _requests(request):
+    """The requests the caller may see (``visible_to``: their own; staff who see customers,
+    all). The list shows only the caller's own, as the page does."""
+    return AccountLinkRequest.objects.visible_to(request.user)
 
 
 def _link_request_out(row: AccountLinkRequest) -> dict:
@@ -335,7 +334,8 @@ OPTIONAL_FILE = File(None, description="Скан: PDF, JPEG или PNG (необ
     summary="Мои заявки на привязку счёта",
 )
 def link_request_list(request):
-    return [_link_request_out(r) for r in _own_requests(request).order_by("-created_at")[:100]]
+    own = _requests(request).filter(user=request.user).order_by("-created_at")[:100]
+    return [_link_request_out(r) for r in own]
 
 
 @router.post(
@@ -375,7 +375,7 @@ def link_request_create(
     summary="Заявка на привязку счёта",
 )
 def link_request_detail(request, uuid: UUID):
-    return _link_request_out(get_object_or_404(_own_requests(request), uuid=uuid))
+    return _link_request_out(get_object_or_404(_requests(request), uuid=uuid))
 
 
 DOCUMENT_RESPONSE = {
@@ -398,7 +398,7 @@ DOCUMENT_RESPONSE = {
     openapi_extra=DOCUMENT_RESPONSE,
 )
 def link_request_document(request, uuid: UUID):
-    row = get_object_or_404(_own_requests(request), uuid=uuid)
+    row = get_object_or_404(_requests(request), uuid=uuid)
     if not row.document:
         raise Http404
     return private_download(
@@ -417,7 +417,7 @@ def link_request_document(request, uuid: UUID):
     "в этом периоде, к оплате и начисления прошлого периода.",
 )
 def account_detail(request, uuid: UUID):
-    return account_detail_out(account_for(request, uuid), user=request.user)
+    return account_detail_out(account_for(request, uuid))
 
 
 @router.delete(
