@@ -11,17 +11,19 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 
 from kabinet.api.auth import require_full
 from kabinet.api.errors import ERRORS, WRITE_ERRORS
 from kabinet.billing.selectors import account_summary, to_pay_by_account
+from kabinet.core.http import private_download
 from kabinet.core.money import from_kopecks
 from kabinet.core.utility import get_utility
 from kabinet.customer_accounts import forms, services
-from kabinet.customer_accounts.models import PersonalAccount
+from kabinet.customer_accounts.models import AccountLinkRequest, PersonalAccount
 
 router = Router()
 
@@ -85,7 +87,6 @@ class PersonalAccountOut(Schema):
     holder: str = Field(description="Владелец счёта, фамилия и инициалы: «Иванов И. И.».")
     services: str = Field(description="Услуги по счёту, как в квитанции.")
     linked_at: datetime | None = Field(description="Когда счёт добавлен в кабинет (ISO 8601).")
-    mine: bool = Field(description="Счёт в этом кабинете (его можно убрать из кабинета).")
     balance: Money = money(
         description="Остаток к оплате на сегодня: начислено по прошлый период включительно "
         "минус все оплаты по сегодня; отрицательный — переплата. "
@@ -174,7 +175,7 @@ def _charge_line(c) -> dict:
     }
 
 
-def account_out(account: PersonalAccount, *, user, balance: int) -> dict:
+def account_out(account: PersonalAccount, *, balance: int) -> dict:
     return {
         "uuid": account.uuid,
         "number": account.number,
@@ -184,17 +185,16 @@ def account_out(account: PersonalAccount, *, user, balance: int) -> dict:
         "holder": account.holder_masked,
         "services": account.services,
         "linked_at": account.linked_at,
-        "mine": account.owner_id is not None and account.owner_id == user.pk,
         "balance": rub(balance),
     }
 
 
-def account_detail_out(account: PersonalAccount, *, user) -> dict:
+def account_detail_out(account: PersonalAccount) -> dict:
     today = timezone.localdate()
     s = account_summary(account=account, today=today)
     balance = to_pay_by_account(accounts=[account], today=today)[account.pk]
     return {
-        **account_out(account, user=user, balance=balance),
+        **account_out(account, balance=balance),
         "summary": {
             "current_period": s.current_period,
             "last_period": s.last_period,
@@ -225,7 +225,7 @@ def account_list(request):
         .order_by("number")
     )
     balances = to_pay_by_account(accounts=accounts, today=timezone.localdate())
-    return [account_out(a, user=request.user, balance=balances[a.pk]) for a in accounts]
+    return [account_out(a, balance=balances[a.pk]) for a in accounts]
 
 
 @router.get(
@@ -264,7 +264,149 @@ def account_link(request, payload: AccountLinkIn):
         proof = services.LastPaymentProof(amount=d["amount"], paid_on=d["paid_on"])
     account = services.account_link(user=request.user, number=d["number"], proof=proof)
     account = account_for(request, account.uuid)
-    return Status(201, account_detail_out(account, user=request.user))
+    return Status(201, account_detail_out(account))
+
+
+# --- заявки на привязку (000 §2.3.1) ------------------------------------------------------
+
+
+class LinkRequestIn(Schema):
+    number: str = Field(max_length=20, description="Номер лицевого счёта.")
+    address: str = Field(max_length=300, description="Адрес помещения, как в квитанции.")
+    holder_name: str = Field(max_length=200, description="На кого открыт счёт: ФИО владельца.")
+    phone: str = Field(max_length=32, description="Телефон для связи: +7 900 000-00-00.")
+    details: str = Field("", max_length=1000, description="Что ещё стоит знать (необязательно).")
+
+
+class LinkRequestOut(Schema):
+    uuid: UUID = Field(description="Идентификатор заявки.")
+    number: str = Field(description="Номер лицевого счёта.")
+    address: str = Field(description="Адрес помещения.")
+    holder_name: str = Field(description="Владелец счёта.")
+    phone: str = Field(description="Телефон для связи.")
+    details: str = Field(description="Сведения о помещении.")
+    status: Literal["pending", "approved", "refused"] = Field(
+        description="pending — на рассмотрении; approved — счёт привязан; refused — отказано."
+    )
+    status_label: str = Field(description="Состояние по-русски.")
+    reason: str = Field(description="Причина отказа.")
+    created_at: datetime = Field(description="Когда подана (ISO 8601).")
+    due: date = Field(description="Рассмотреть до.")
+    decided_at: datetime | None = Field(description="Когда рассмотрена.")
+    document_name: str = Field(description="Имя приложенного документа (пусто — без него).")
+    document_url: str | None = Field(description="Ссылка на документ в API (или null).")
+
+
+def _requests(request):
+    """The requests the caller may see (``visible_to``: their own; staff who see customers,
+    all). The list shows only the caller's own, as the page does."""
+    return AccountLinkRequest.objects.visible_to(request.user)
+
+
+def _link_request_out(row: AccountLinkRequest) -> dict:
+    return {
+        "uuid": row.uuid,
+        "number": row.number,
+        "address": row.address,
+        "holder_name": row.holder_name,
+        "phone": row.phone,
+        "details": row.details,
+        "status": row.status,
+        "status_label": str(row.get_status_display()),
+        "reason": row.reason,
+        "created_at": row.created_at,
+        "due": row.due,
+        "decided_at": row.decided_at,
+        "document_name": row.document_name,
+        "document_url": f"/api/v1/accounts/link-requests/{row.uuid}/document"
+        if row.document
+        else None,
+    }
+
+
+# An optional file part of a multipart form (ninja's File marker, made once).
+OPTIONAL_FILE = File(None, description="Скан: PDF, JPEG или PNG (необязательно).")
+
+
+@router.get(
+    "/link-requests",
+    response={200: list[LinkRequestOut], **ERRORS},
+    summary="Мои заявки на привязку счёта",
+)
+def link_request_list(request):
+    own = _requests(request).filter(user=request.user).order_by("-created_at")[:100]
+    return [_link_request_out(r) for r in own]
+
+
+@router.post(
+    "/link-requests",
+    response={201: LinkRequestOut, **WRITE_ERRORS},
+    summary="Подать заявку на привязку счёта",
+    description="Нет кода или данных платежа: номер счёта, помещение и владелец уходят "
+    "оператору, он привяжет счёт к сроку или объяснит отказ (как страница «Заявка на "
+    "привязку»). multipart/form-data; document — скан квитанции или документа о праве "
+    "собственности, PDF, JPEG или PNG, необязательно.",
+)
+def link_request_create(
+    request, payload: Form[LinkRequestIn], document: UploadedFile | None = OPTIONAL_FILE
+):
+    require_full(request)
+    form = forms.LinkRequestForm(
+        payload.model_dump(), {"document": document} if document is not None else {}
+    )
+    if not form.is_valid():
+        return form_invalid(form)
+    d = form.cleaned_data
+    row = services.account_link_request_create(
+        user=request.user,
+        number=d["number"],
+        address=d["address"],
+        holder_name=d["holder_name"],
+        phone=d["phone"],
+        details=d["details"],
+        document=d["document"],
+    )
+    return Status(201, _link_request_out(row))
+
+
+@router.get(
+    "/link-requests/{uuid}",
+    response={200: LinkRequestOut, **ERRORS},
+    summary="Заявка на привязку счёта",
+)
+def link_request_detail(request, uuid: UUID):
+    return _link_request_out(get_object_or_404(_requests(request), uuid=uuid))
+
+
+DOCUMENT_RESPONSE = {
+    "responses": {
+        200: {
+            "description": "Приложенный документ (скачивание).",
+            "content": {
+                kind: {"schema": {"type": "string", "format": "binary"}}
+                for kind in ("application/pdf", "image/jpeg", "image/png")
+            },
+        }
+    }
+}
+
+
+@router.get(
+    "/link-requests/{uuid}/document",
+    response={200: None, **ERRORS},
+    summary="Документ заявки на привязку",
+    openapi_extra=DOCUMENT_RESPONSE,
+)
+def link_request_document(request, uuid: UUID):
+    row = get_object_or_404(_requests(request), uuid=uuid)
+    if not row.document:
+        raise Http404
+    return private_download(
+        row.document, filename=row.document_name, content_type=row.document_type
+    )
+
+
+# The account's own URLs last: «/{uuid}» would otherwise take «/link-requests».
 
 
 @router.get(
@@ -275,7 +417,7 @@ def account_link(request, payload: AccountLinkIn):
     "в этом периоде, к оплате и начисления прошлого периода.",
 )
 def account_detail(request, uuid: UUID):
-    return account_detail_out(account_for(request, uuid), user=request.user)
+    return account_detail_out(account_for(request, uuid))
 
 
 @router.delete(

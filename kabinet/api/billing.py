@@ -369,6 +369,50 @@ def account_documents(
     ]
 
 
+class ReceiptOut(Schema):
+    period: str = Field(
+        pattern=r"^\d{4}-\d{2}$",
+        description="Период квитанции ГГГГ-ММ — он же её адрес: …/receipts/{period}.pdf.",
+    )
+    number: str = Field(description="Номер квитанции.")
+    issued_on: date = Field(description="Дата квитанции.")
+    charged: Money = money(description="Начислено.")
+    amount: Money = money(description="К оплате.")
+    paid: Money = money(description="Оплачено по квитанции.")
+    unpaid: Money = money(description="Осталось оплатить.")
+    pdf_url: str = Field(description="Ссылка на PDF квитанции в API.")
+
+
+@router.get(
+    "/accounts/{uuid}/receipts",
+    response={200: list[ReceiptOut], **ERRORS},
+    summary="Квитанции",
+    description="Квитанции счёта помещения, новые первыми, с оплаченным по каждой; без периода "
+    "— двенадцать месяцев по прошлый. Квитанции до добавления счёта в кабинет не "
+    "показываются. Счёт договора — пустой список (его документы — в разделе договоров).",
+)
+def account_receipts(request, uuid: UUID, q: Query[BillingPeriodQuery]):
+    account = account_for(request, uuid)
+    chosen, form = _range(q.dict(), default_to=add_months(period_of(_today()), -1))
+    if chosen is None:
+        return form_invalid(form)
+    rows = selectors.documents(account=account, first=chosen[0], last=chosen[1])
+    return [
+        {
+            "period": f"{r.document.period:%Y-%m}",
+            "number": r.document.number,
+            "issued_on": r.document.issued_on,
+            "charged": rub(r.document.charged_kopecks),
+            "amount": rub(r.document.amount_kopecks),
+            "paid": rub(r.paid),
+            "unpaid": rub(r.unpaid),
+            "pdf_url": url,
+        }
+        for r in rows
+        if (url := _receipt_pdf_url(account, r.document))
+    ]
+
+
 PDF_RESPONSE = {
     "responses": {
         200: {

@@ -9,7 +9,7 @@ the demo's and the tests' provider that is the clearly marked test payment page
 ``visible_to``: another customer's is a 404.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
@@ -18,14 +18,14 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
-from kabinet.api.accounts import Money, money, rub
+from kabinet.api.accounts import Money, form_invalid, money, rub
 from kabinet.api.auth import require_full
 from kabinet.api.errors import ERRORS, WRITE_ERRORS
 from kabinet.billing.selectors import account_summary
 from kabinet.core.errors import DomainError
 from kabinet.customer_accounts.models import PersonalAccount
 from kabinet.payments import forms, services
-from kabinet.payments.models import OnlinePayment
+from kabinet.payments.models import Autopay, OnlinePayment, SavedCard
 from kabinet.payments.providers import get_provider
 
 router = Router()
@@ -214,6 +214,157 @@ def payment_start(request, payload: OnlinePaymentIn):
         field = f"parts.{names[exc.field]}"
         raise DomainError(exc.message, field=field, code=exc.code) from exc
     return Status(201, _payment_out(request, payment))
+
+
+# --- saved cards and autopay (000 §2.2.6.5) ------------------------------------------
+# SavedCard and Autopay have no ``visible_to``: as the pages, the caller's own rows only.
+
+
+class SavedCardOut(Schema):
+    uuid: UUID = Field(description="Идентификатор карты.")
+    title: str = Field(description="Карта: «Visa •••• 4242» (номер карты не хранится).")
+    expiry: str = Field(description="Действует до.")
+    created_at: datetime = Field(description="Когда сохранена.")
+
+
+class AutopayIn(Schema):
+    account: UUID = Field(description="Лицевой счёт этого кабинета.")
+    card: UUID = Field(description="Сохранённая карта.")
+    day: int = Field(ge=1, le=28, description="Число месяца, 1–28.")
+    ceiling: str = Field(
+        max_length=20,
+        description="Не больше, рублей в месяц: «5000» или «5 000,00».",
+        examples=["5000.00"],
+    )
+
+
+class AutopayOut(Schema):
+    uuid: UUID = Field(description="Идентификатор автоплатежа.")
+    account: UUID = Field(description="Лицевой счёт.")
+    account_number: str = Field(description="Номер лицевого счёта.")
+    card: UUID = Field(description="Карта.")
+    card_title: str = Field(description="Карта: «Visa •••• 4242».")
+    day: int = Field(description="Число месяца списания.")
+    ceiling: Money = money(description="Не больше за месяц.")
+    valid_until: date = Field(description="Действует до.")
+    status: Literal["active", "cancelled", "stopped", "expired"] = Field(
+        description="active — действует; cancelled — отменён; stopped — остановлен: карта не "
+        "прошла; expired — истёк срок."
+    )
+    status_label: str = Field(description="Состояние по-русски.")
+    note: str = Field(description="Примечание (почему остановлен или отменён).")
+
+
+def _own_cards(request):
+    return SavedCard.objects.filter(user=request.user, deleted_at=None)
+
+
+def _card_out(card: SavedCard) -> dict:
+    return {
+        "uuid": card.uuid,
+        "title": card.title,
+        "expiry": card.expiry,
+        "created_at": card.created_at,
+    }
+
+
+def _autopay_out(autopay: Autopay) -> dict:
+    return {
+        "uuid": autopay.uuid,
+        "account": autopay.account.uuid,
+        "account_number": autopay.account.number,
+        "card": autopay.card.uuid,
+        "card_title": autopay.card.title,
+        "day": autopay.day,
+        "ceiling": rub(autopay.ceiling_kopecks),
+        "valid_until": autopay.valid_until,
+        "status": autopay.status,
+        "status_label": str(autopay.get_status_display()),
+        "note": autopay.note,
+    }
+
+
+@router.get(
+    "/cards",
+    response={200: list[SavedCardOut], **ERRORS},
+    summary="Мои карты",
+)
+def card_list(request):
+    return [_card_out(c) for c in _own_cards(request)]
+
+
+@router.delete(
+    "/cards/{uuid}",
+    response={204: None, **WRITE_ERRORS},
+    summary="Удалить карту",
+    description="Карта забывается; автоплатежи с неё отменяются.",
+)
+def card_delete(request, uuid: UUID):
+    require_full(request)
+    card = get_object_or_404(_own_cards(request), uuid=uuid)
+    services.card_delete(user=request.user, card=card)
+    return Status(204, None)
+
+
+@router.get(
+    "/autopays",
+    response={200: list[AutopayOut], **ERRORS},
+    summary="Мои автоплатежи",
+    description="Последние двадцать автоплатежей, как на странице «Мои карты и автоплатежи».",
+)
+def autopay_list(request):
+    rows = Autopay.objects.filter(user=request.user).select_related("account", "card")[:20]
+    return [_autopay_out(a) for a in rows]
+
+
+@router.post(
+    "/autopays",
+    response={201: AutopayOut, **WRITE_ERRORS},
+    summary="Настроить автоплатёж",
+    description="Каждый месяц в выбранный день списывается то, что осталось оплатить по "
+    "счёту, но не больше указанной суммы; на год. Новый автоплатёж по счёту заменяет "
+    "прежний.",
+)
+def autopay_set(request, payload: AutopayIn):
+    require_full(request)
+    account = get_object_or_404(
+        PersonalAccount.objects.visible_to(request.user), uuid=payload.account
+    )
+    card = get_object_or_404(_own_cards(request), uuid=payload.card)
+    # The cards page's form: its account and card choices, its ceiling parsing and messages.
+    form = forms.AutopayForm(
+        {"account": account.pk, "card": card.pk, "day": payload.day, "ceiling": payload.ceiling},
+        user=request.user,
+    )
+    if not form.is_valid():
+        return form_invalid(form)
+    d = form.cleaned_data
+    autopay = services.autopay_set(
+        user=request.user,
+        account=d["account"],
+        card=d["card"],
+        day=d["day"],
+        ceiling_kopecks=d["ceiling"],
+    )
+    return Status(201, _autopay_out(autopay))
+
+
+@router.post(
+    "/autopays/{uuid}/cancel",
+    response={200: AutopayOut, **WRITE_ERRORS},
+    summary="Отменить автоплатёж",
+)
+def autopay_cancel(request, uuid: UUID):
+    require_full(request)
+    autopay = get_object_or_404(
+        Autopay.objects.filter(user=request.user).select_related("account", "card"), uuid=uuid
+    )
+    services.autopay_cancel(user=request.user, autopay=autopay)
+    autopay.refresh_from_db()
+    return _autopay_out(autopay)
+
+
+# The payment's own URLs last: «/{uuid}» would otherwise take «/cards» and «/autopays».
 
 
 @router.get(

@@ -39,6 +39,7 @@ def urls(a):
         f"{base}/payments",
         f"{base}/breakdown",
         f"{base}/documents?unpaid=true",
+        f"{base}/receipts",
         f"{base}/receipts/{LAST:%Y-%m}.pdf",
         f"{base}/receipt-delivery",
     ]
@@ -89,7 +90,7 @@ def test_periods_as_the_charges_page(client, alice, acc):
 
 def test_bad_period_range_is_400_with_the_forms_message(client, alice, acc):
     client.force_login(alice)
-    for what in ("periods", "charges", "breakdown", "documents"):
+    for what in ("periods", "charges", "breakdown", "documents", "receipts"):
         response = client.get(
             f"{API}/accounts/{acc.uuid}/{what}",
             {"period_from": f"{LAST:%Y-%m}", "period_to": f"{BEFORE:%Y-%m}"},
@@ -160,6 +161,21 @@ def test_documents_and_unpaid(client, alice, acc):
     assert [r["period"] for r in unpaid] == [LAST.isoformat()]
     assert unpaid[0]["kind"] == "receipt"
     assert unpaid[0]["pdf_url"].endswith(f"/receipts/{LAST:%Y-%m}.pdf")
+
+
+def test_receipts_list_names_each_pdf(client, alice, acc):
+    client.force_login(alice)
+    rows = client.get(f"{API}/accounts/{acc.uuid}/receipts").json()
+    assert [r["period"] for r in rows] == [f"{LAST:%Y-%m}", f"{BEFORE:%Y-%m}"]
+    assert rows[0]["unpaid"] == "4135.79" and rows[1]["unpaid"] == "0.00"
+    for row in rows:
+        assert row["pdf_url"] == f"/api/v1/accounts/{acc.uuid}/receipts/{row['period']}.pdf"
+        assert client.get(row["pdf_url"]).status_code == 200
+    bad = client.get(
+        f"{API}/accounts/{acc.uuid}/receipts",
+        {"period_from": f"{LAST:%Y-%m}", "period_to": f"{BEFORE:%Y-%m}"},
+    )
+    assert bad.status_code == 400
 
 
 def test_receipt_pdf_is_the_pages_pdf(client, alice, acc):

@@ -205,3 +205,94 @@ def test_retry_after_the_provider_failed(client, alice, two, monkeypatch):
     assert again.status_code == 200
     assert again.json()["status"] == "pending" and again.json()["redirect_url"]
     assert OnlinePayment.objects.get().provider_payment_id
+
+
+# --- saved cards and autopay ------------------------------------------------------------
+
+
+def card_for(user, last4="4242"):
+    from kabinet.payments.models import SavedCard
+
+    payment_models.TestProviderPayment.objects.create(
+        id=f"test_src_{last4}_{user.pk}",
+        idempotency_key=f"src-{last4}-{user.pk}",
+        amount_kopecks=100,
+        method="card",
+        status="succeeded",
+        save_method=True,
+        method_id=f"test_pm_{last4}_{user.pk}",
+        card_title=f"Visa •••• {last4}",
+        card_expiry="12/2030",
+    )
+    return SavedCard.objects.create(
+        user=user,
+        provider="test",
+        method_id=f"test_pm_{last4}_{user.pk}",
+        title=f"Visa •••• {last4}",
+    )
+
+
+def test_cards_and_autopay(client, alice, two):
+    from kabinet.payments.models import Autopay
+
+    a, _b = two
+    card = card_for(alice)
+    client.force_login(alice)
+    assert [c["title"] for c in client.get(f"{URL}cards").json()] == ["Visa •••• 4242"]
+    data = {"account": str(a.uuid), "card": str(card.uuid), "day": 20, "ceiling": "5 000"}
+    response = post(client, f"{URL}autopays", data)
+    assert response.status_code == 201, response.content
+    autopay = response.json()
+    assert autopay["status"] == "active" and autopay["ceiling"] == "5000.00"
+    assert autopay["account_number"] == a.number and autopay["card_title"] == "Visa •••• 4242"
+    assert Autopay.objects.get().ceiling_kopecks == 500000
+    assert [x["uuid"] for x in client.get(f"{URL}autopays").json()] == [autopay["uuid"]]
+    cancelled = post(client, f"{URL}autopays/{autopay['uuid']}/cancel", {})
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    response = client.delete(f"{URL}cards/{card.uuid}")
+    assert response.status_code == 204
+    card.refresh_from_db()
+    assert card.deleted_at is not None
+    assert client.get(f"{URL}cards").json() == []
+
+
+def test_autopay_bad_ceiling_gets_the_pages_message(client, alice, two):
+    from kabinet.payments.models import Autopay
+
+    a, _b = two
+    card = card_for(alice)
+    client.force_login(alice)
+    data = {"account": str(a.uuid), "card": str(card.uuid), "day": 20, "ceiling": "-5"}
+    response = post(client, f"{URL}autopays", data)
+    assert response.status_code == 400
+    assert response.json()["fields"] == {
+        "ceiling": ["Введите сумму в рублях, например 1234,56 — без минуса и букв."]
+    }
+    response = post(client, f"{URL}autopays", {**data, "day": 31})
+    assert response.status_code == 422
+    assert not Autopay.objects.exists()
+
+
+def test_cards_and_autopays_of_another_customer_are_404(client, alice, charlie, staff, two):
+    from kabinet.payments.models import Autopay
+
+    a, _b = two
+    card = card_for(alice)
+    client.force_login(alice)
+    data = {"account": str(a.uuid), "card": str(card.uuid), "day": 20, "ceiling": "5000"}
+    autopay = post(client, f"{URL}autopays", data).json()["uuid"]
+    for user in (charlie, staff):
+        client.force_login(user)
+        assert client.get(f"{URL}cards").json() == []
+        assert client.get(f"{URL}autopays").json() == []
+        assert client.delete(f"{URL}cards/{card.uuid}").status_code == 404
+        assert post(client, f"{URL}autopays/{autopay}/cancel", {}).status_code == 404
+        assert post(client, f"{URL}autopays", data).status_code == 404  # not their card
+    card.refresh_from_db()
+    assert card.deleted_at is None
+    assert Autopay.objects.get().status == "active"
+    # Charlie's own card on Alice's account: the account is not his.
+    mine = card_for(charlie, last4="1111")
+    client.force_login(charlie)
+    response = post(client, f"{URL}autopays", {**data, "card": str(mine.uuid)})
+    assert response.status_code == 404
