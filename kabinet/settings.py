@@ -292,6 +292,10 @@ KABINET_INTEGRATION_MAX_FILE_MB = envint("KABINET_INTEGRATION_MAX_FILE_MB", 512)
 KABINET_API_RATE_READ = envstr("KABINET_API_RATE_READ", "600/m")
 KABINET_API_RATE_WRITE = envstr("KABINET_API_RATE_WRITE", "60/m")
 KABINET_API_RATE_ANON = envstr("KABINET_API_RATE_ANON", "30/m")
+# API lists: at most this many items per page, and no offset past this (a 422 beyond).
+NINJA_PAGINATION_PER_PAGE = 50
+NINJA_PAGINATION_MAX_LIMIT = 500
+NINJA_PAGINATION_MAX_OFFSET = 1_000_000
 for _name in ("KABINET_API_RATE_READ", "KABINET_API_RATE_WRITE", "KABINET_API_RATE_ANON"):
     if not re.fullmatch(r"[1-9]\d*/\d*(s|sec|m|min|h|hour|d|day)", globals()[_name] or ""):
         raise ImproperlyConfigured(f"{_name} must look like 600/m (count/s, m, h or d)")

@@ -8,10 +8,11 @@ from uuid import UUID
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from kabinet.api.auth import require_full
 from kabinet.api.errors import ERRORS, WRITE_ERRORS
+from kabinet.api.pagination import Pagination
 from kabinet.appeals import selectors, services
 from kabinet.appeals.conversations import unread_by_customer
 from kabinet.appeals.models import Appeal, Attachment
@@ -179,7 +180,7 @@ def appeal_topics(request):
 
 
 @router.get("/", response={200: list[AppealOut], **ERRORS}, summary="Мои обращения")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def appeal_list(request):
     """Обращения пользователя, новые первыми, с отметкой непрочитанного ответа."""
     return selectors.appeals_of(request.user)

@@ -17,7 +17,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import StringConstraints
 
 from kabinet.api.appeals import (
@@ -29,6 +29,7 @@ from kabinet.api.appeals import (
 )
 from kabinet.api.auth import require_full
 from kabinet.api.errors import ERRORS, WRITE_ERRORS, ErrorOut
+from kabinet.api.pagination import Pagination
 from kabinet.appeals import conversations
 from kabinet.applications import selectors
 from kabinet.applications.kinds import enabled_kinds
@@ -531,7 +532,7 @@ def application_kinds(request):
 
 
 @router.get("/", response={200: list[ApplicationOut], **ERRORS}, summary="Мои заявки")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def application_list(request):
     """Заявки пользователя (и заявки на услуги по договорам, которые он видит), новые
     первыми, с отметкой «ждём вашего ответа»."""
@@ -868,7 +869,7 @@ def _connection_on():
 @router.get(
     "/objects", response={200: list[ConnectionObjectOut], **ERRORS}, summary="Реестр объектов"
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def connection_objects(request):
     """Объекты подключения пользователя, новые первыми, с заявками по каждому."""
     _connection_on()
@@ -913,7 +914,7 @@ class ConnectionContractRowOut(ConnectionContractOut):
     response={200: list[ConnectionContractRowOut], **ERRORS},
     summary="Договоры о подключении",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def connection_contracts(request):
     """Договоры о подключении по заявкам пользователя, новые первыми, с этапами."""
     _connection_on()

@@ -114,7 +114,7 @@ _FILE_BODY = {
 
 
 def _import_url(request, batch: ImportBatch) -> str:
-    return request.build_absolute_uri(f"/api/v1/integration/imports/{batch.uuid}")
+    return request.build_absolute_uri(f"/api/v1/integration/imports/batches/{batch.uuid}")
 
 
 def _refused(exc: Refused):
@@ -122,7 +122,7 @@ def _refused(exc: Refused):
 
 
 @router.get(
-    "imports/{uuid:uuid}",
+    "imports/batches/{uuid}",
     auth=IMPORTS,
     response={200: ImportStatusOut, **ERRORS},
     summary="Состояние загрузки",
@@ -231,7 +231,7 @@ def export_create(request, payload: ExportIn):
 
 
 @router.get(
-    "exports/{uuid:uuid}",
+    "exports/{uuid}",
     auth=EXPORTS,
     response={200: ExportOut, **ERRORS},
     summary="Состояние выгрузки",
@@ -245,7 +245,7 @@ _BINARY = {"schema": {"type": "string", "format": "binary"}}
 
 
 @router.get(
-    "exports/{uuid:uuid}/file",
+    "exports/{uuid}/file",
     auth=EXPORTS,
     response={**ERRORS, 409: ErrorOut},
     summary="Скачать файл выгрузки",

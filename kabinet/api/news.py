@@ -7,10 +7,11 @@ from datetime import datetime
 from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from kabinet.api.auth import require_full
 from kabinet.api.errors import ERRORS, WRITE_ERRORS
+from kabinet.api.pagination import Pagination
 from kabinet.news import services
 from kabinet.news.models import News, NewsRead
 
@@ -42,7 +43,7 @@ def _news(request):
 
 
 @router.get("/", response={200: list[NewsOut], **ERRORS}, summary="Новости")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def news_list(request):
     """Новости, новые первыми, с отметкой непрочитанных. Прочитанными их делает
     POST /news/read (как открытие списка в кабинете)."""

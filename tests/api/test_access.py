@@ -18,6 +18,9 @@ from tests.api import walk
 
 # Paths with parameters that name no customer's object, with the reason.
 UNFILLED = {
+    "/api/v1/accounts/link-requests/{uuid}/document": (
+        "the demo's link request has no scan; kabinet/api/tests/test_accounts_api.py"
+    ),
     "/api/v1/applications/{uuid}/contract/signed": (
         "the demo has no contract signed back; kabinet/api/tests/test_applications_api.py"
     ),

@@ -1,8 +1,9 @@
 """Property tests of the whole API against its own OpenAPI document (schemathesis).
 
 Every operation is called with generated data, valid and invalid, as the demo's resident
-with a token that may write; GET operations also get the resident's own objects in their
-path, so the cases reach real rows and not only 404s. The checks: no server error, every
+with a token that may write (the integration operations with an integration credential);
+GET operations also get the resident's own objects in their path, so the cases reach real
+rows and not only 404s. The checks: no server error, every
 status, header and body as the document declares them, and invalid data refused.
 ``KABINET_ST_EXAMPLES`` sets how many cases each operation and mode gets (15 here).
 
@@ -18,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
+from kabinet.integration.credentials import credential_create
 from kabinet.wsgi import application
 from tests.api import walk
 
@@ -52,6 +54,21 @@ def _strategy(operation, mode, owner_client, user):
     return strategy
 
 
+def _checker(strategy, headers):
+    @given(case=strategy)
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    def check(case):
+        case.call_and_validate(headers=headers, excluded_checks=EXCLUDED)
+
+    return check
+
+
 @pytest.mark.django_db
 def test_api_conforms_to_its_document(subtests):
     from kabinet.identity.models import User
@@ -60,23 +77,20 @@ def test_api_conforms_to_its_document(subtests):
     resident = User.objects.get(email="resident@example.ru")
     owner_client = dict((u.pk, c) for u, c in owners)[resident.pk]
     headers = {"Authorization": f"Bearer {walk.token_secret(resident, name='schemathesis')}"}
+    # The utility's systems call the integration operations with their own credential.
+    _credential, secret = credential_create(
+        name="schemathesis", scopes=["imports", "exports", "intervals"]
+    )
+    integration_headers = {"Authorization": f"Bearer {secret}"}
 
     operations = [result.ok() for result in SCHEMA.get_all_operations()]
     assert operations
     for operation in operations:
+        integration = operation.path.startswith("/api/v1/integration/")
+        caller = integration_headers if integration else headers
         for mode in GenerationMode:
             strategy = _strategy(operation, mode, owner_client, resident)
 
-            @given(case=strategy)
-            @settings(
-                max_examples=EXAMPLES,
-                deadline=None,
-                derandomize=True,
-                database=None,
-                suppress_health_check=list(HealthCheck),
-            )
-            def check(case):
-                case.call_and_validate(headers=headers, excluded_checks=EXCLUDED)
-
+            check = _checker(strategy, caller)
             with subtests.test(msg=f"{operation.label} ({mode.value})"):
                 check()

@@ -111,7 +111,7 @@ def test_the_right_scope_works_and_is_recorded(
     batch = ImportBatch.objects.get()
     body = response.json()
     assert body["uuid"] == str(batch.uuid)
-    assert body["url"] == f"http://testserver/api/v1/integration/imports/{batch.uuid}"
+    assert body["url"] == f"http://testserver/api/v1/integration/imports/batches/{batch.uuid}"
     assert (batch.source, batch.created_by, batch.status) == ("http", None, "previewed")
     assert IntegrationCredential.objects.get().last_used_at is not None
 
@@ -127,7 +127,7 @@ def test_a_revoked_credential_is_401_at_once(api, meter, token):
     good = token("imports")
     prefix = IntegrationCredential.objects.get().prefix
     batch = ImportBatch.objects.create(kind="readings", format="csv", original_name="r.csv")
-    url = f"{BASE}imports/{batch.uuid}"
+    url = f"{BASE}imports/batches/{batch.uuid}"
     assert api.get(url, headers=auth(good)).status_code == 200
     credential_revoke(prefix=prefix)
     response = api.get(url, headers=auth(good))
@@ -144,7 +144,7 @@ def test_a_missing_or_bad_token_is_401(api, token, header):
     token("imports")
     batch = ImportBatch.objects.create(kind="readings", format="csv", original_name="r.csv")
     headers = {"Authorization": header} if header else {}
-    response = api.get(f"{BASE}imports/{batch.uuid}", headers=headers)
+    response = api.get(f"{BASE}imports/batches/{batch.uuid}", headers=headers)
     assert response.status_code == 401
     assert set(response.json()) == {"code", "message", "fields"}
 
@@ -153,7 +153,7 @@ def test_a_tampered_secret_is_401(api, token):
     good = token("imports")
     batch = ImportBatch.objects.create(kind="readings", format="csv", original_name="r.csv")
     bad = good[:-2] + ("AA" if not good.endswith("AA") else "BB")
-    assert api.get(f"{BASE}imports/{batch.uuid}", headers=auth(bad)).status_code == 401
+    assert api.get(f"{BASE}imports/batches/{batch.uuid}", headers=auth(bad)).status_code == 401
 
 
 def test_a_customers_session_is_401_here(api, alice, staff, meter):
@@ -161,7 +161,7 @@ def test_a_customers_session_is_401_here(api, alice, staff, meter):
     for user in (alice, staff):
         client = Client()
         client.force_login(user)
-        assert client.get(f"{BASE}imports/{batch.uuid}").status_code == 401
+        assert client.get(f"{BASE}imports/batches/{batch.uuid}").status_code == 401
         response = client.post(IMPORT, data=readings_csv(meter), content_type="text/csv")
         assert response.status_code == 401
     assert ImportBatch.objects.count() == 1
@@ -191,7 +191,10 @@ def test_legacy_tokens_keep_the_imports_scope_only(api, settings, meter):
     settings.KABINET_INTEGRATION_TOKENS = ["legacy-token-0123"]
     batch = ImportBatch.objects.create(kind="readings", format="csv", original_name="r.csv")
     assert (
-        api.get(f"{BASE}imports/{batch.uuid}", headers=auth("legacy-token-0123")).status_code == 200
+        api.get(
+            f"{BASE}imports/batches/{batch.uuid}", headers=auth("legacy-token-0123")
+        ).status_code
+        == 200
     )
     body = {"kind": "readings", "date_from": "2026-03-01", "date_to": "2026-03-31"}
     response = api.post(
@@ -265,7 +268,9 @@ def test_what_an_import_refuses(api, meter, token):
     assert (wrong_type.status_code, wrong_type.json()["code"]) == (415, "unsupported_media_type")
     empty = api.generic("POST", IMPORT, b"", CONTENT_TYPE="text/csv", headers=auth(good))
     assert (empty.status_code, empty.json()["message"]) == (400, "Файл пуст.")
-    missing = api.get(f"{BASE}imports/00000000-0000-0000-0000-000000000000", headers=auth(good))
+    missing = api.get(
+        f"{BASE}imports/batches/00000000-0000-0000-0000-000000000000", headers=auth(good)
+    )
     assert (missing.status_code, missing.json()["code"]) == (404, "not_found")
     assert not ImportBatch.objects.exists()
 
