@@ -198,10 +198,10 @@ def test_schema_names_are_unique_across_routers():
     import kabinet.api
 
     where: dict[str, set[str]] = {}
-    for info in pkgutil.iter_modules(kabinet.api.__path__):
-        if info.name == "tests":
+    for info in pkgutil.walk_packages(kabinet.api.__path__, prefix="kabinet.api."):
+        if info.name.startswith("kabinet.api.tests"):
             continue
-        module = importlib.import_module(f"kabinet.api.{info.name}")
+        module = importlib.import_module(info.name)
         for obj in vars(module).values():
             ours = inspect.isclass(obj) and obj.__module__ == module.__name__
             if ours and issubclass(obj, Schema):
