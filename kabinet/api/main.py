@@ -40,7 +40,7 @@ api = NinjaAPI(
 )
 errors.install(api)
 
-# Routers, one per domain (kabinet/api/<domain>.py). Metering and billing hang off an
+# Routers, one per domain (kabinet/api/<domain>.py, or a package for a large one). Metering and billing hang off an
 # account's path (/accounts/{uuid}/meters, …/charges), so they are mounted at the root.
 api.add_router("/me/", me.router, tags=["Профиль и токены"])
 api.add_router("/accounts/", accounts.router, tags=["Лицевые счета"])

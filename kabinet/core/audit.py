@@ -56,6 +56,10 @@ ACTIONS: dict[str, Any] = {
     "member_join": _("Сотрудник организации принял приглашение"),
     "api_token_issue": _("Создан токен доступа к API"),
     "api_token_revoke": _("Токен доступа к API отозван"),
+    "integration_credential_create": _("Созданы учётные данные интеграции"),
+    "integration_credential_revoke": _("Учётные данные интеграции отозваны"),
+    "consumption_rule_set": _("Включено уведомление о потреблении"),
+    "consumption_rule_disable": _("Выключено уведомление о потреблении"),
     # personal accounts
     # appeals
     "appeal_answer": _("Ответ на обращение"),
