@@ -112,6 +112,8 @@ def test_stranger_gets_404_on_series_and_meter(charlie, series):
         answer = client.get(url, period)
         assert answer.status_code == 404, url
         assert answer.json() == {"code": "not_found", "message": "Не найдено.", "fields": {}}
+        # UTF-8 as it is, not \u escapes.
+        assert "Не найдено." in answer.content.decode("utf-8")
 
 
 def test_staff_read_the_customers_series(staff, series):
