@@ -12,9 +12,12 @@ rather than through ``schema.parametrize``, which would build the world once per
 """
 
 import os
+from contextlib import contextmanager
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
@@ -54,6 +57,20 @@ def _strategy(operation, mode, owner_client, user):
     return strategy
 
 
+@contextmanager
+def _test_connection_kept():
+    """The WSGI cycle closes "old" database connections at each request's start and end, and
+    inside the test's transaction the connection looks old, so PostgreSQL's would be closed
+    under the test. Django's test client unhooks the same handler around each request."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
 def _checker(strategy, headers):
     @given(case=strategy)
     @settings(
@@ -64,7 +81,8 @@ def _checker(strategy, headers):
         suppress_health_check=list(HealthCheck),
     )
     def check(case):
-        case.call_and_validate(headers=headers, excluded_checks=EXCLUDED)
+        with _test_connection_kept():
+            case.call_and_validate(headers=headers, excluded_checks=EXCLUDED)
 
     return check
 
