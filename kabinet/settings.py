@@ -361,4 +361,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "metering.consumption_alerts",
         "schedule": crontab(hour=6, minute=0),
     },
+    # Interval data: the monthly partitions three months ahead (PostgreSQL; a no-op on SQLite).
+    "intervals-partitions": {
+        "task": "metering.intervals_ensure_partitions",
+        "schedule": crontab(day_of_month="1", hour=3, minute=0),
+    },
 }

@@ -142,3 +142,19 @@ def format_ru_phone(value: str) -> str:
     if not value or not re.fullmatch(r"\+7\d{10}", value):
         return value or ""
     return f"+7 {value[2:5]} {value[5:8]}-{value[8:10]}-{value[10:12]}"
+
+
+NUL = "\x00"
+
+
+def validate_no_nul(value: str) -> str:
+    """Text with no NUL character (``\\x00``): no database column takes it (PostgreSQL refuses
+    it in text and in JSON alike). Django's form CharField refuses it too, but only when the
+    form is checked: a service that keeps input as typed, before any check (an application
+    draft), calls this first."""
+    if NUL in (value or ""):
+        raise ValidationError(
+            _("Уберите из текста недопустимый символ (NUL): такой текст сохранить нельзя."),
+            code="null_characters_not_allowed",
+        )
+    return value

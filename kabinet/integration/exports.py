@@ -41,6 +41,7 @@ F = ExportBatch.Format
 
 # The longest period one export may cover.
 MAX_DAYS = 366
+EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)  # as the other period forms
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -441,6 +442,10 @@ def export_create(
         raise DomainError(_("Укажите начало периода."), field="date_from")
     if date_to is None:
         raise DomainError(_("Укажите конец периода."), field="date_to")
+    for day, field in ((date_from, "date_from"), (date_to, "date_to")):
+        # 31.12.9999 is a valid date, but the day after it (the period's exclusive end) is not.
+        if not EARLIEST <= day <= LATEST:
+            raise DomainError(_("Укажите дату с 01.01.2000 по 31.12.2099."), field=field)
     if date_to < date_from:
         raise DomainError(_("Конец периода раньше его начала."), field="date_to")
     if (date_to - date_from).days >= MAX_DAYS:

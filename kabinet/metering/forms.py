@@ -1,6 +1,7 @@
 from datetime import date
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -55,12 +56,26 @@ class ReadingsForm(forms.Form):
 
 
 class MonthField(forms.DateField):
+    """A period (месяц) typed as ГГГГ-ММ or ММ.ГГГГ, stored as the first day of the month.
+
+    Years are bounded as the API's ``Month`` (1900–2099): strptime takes any four digits,
+    and a page that steps a month back from 0001-01 (``add_months``) would crash."""
+
     widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
     input_formats = ["%Y-%m", "%m.%Y", "%Y-%m-%d"]
+    min_year, max_year = 1900, 2099
 
     def to_python(self, value):
         result = super().to_python(value)
-        return result.replace(day=1) if isinstance(result, date) else result
+        if not isinstance(result, date):
+            return result
+        if not self.min_year <= result.year <= self.max_year:
+            raise ValidationError(
+                _("Укажите месяц с %(first)s по %(last)s год.")
+                % {"first": self.min_year, "last": self.max_year},
+                code="out_of_range",
+            )
+        return result.replace(day=1)
 
 
 class HistoryFilterForm(forms.Form):

@@ -79,6 +79,22 @@ class PeriodForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.today, self.first_day = today, first_day
 
+    def _in_range(self, name):
+        # Interval data exists for 2000–2099 only; a year-0001 date would also overflow
+        # the period arrows (a week before 01.01.0001 is no date at all).
+        day = self.cleaned_data.get(name)
+        if day and not sel.EARLIEST <= day <= sel.LATEST:
+            raise forms.ValidationError(
+                _("Укажите дату с 01.01.2000 по 31.12.2099."), code="out_of_range"
+            )
+        return day
+
+    def clean_date_from(self):
+        return self._in_range("date_from")
+
+    def clean_date_to(self):
+        return self._in_range("date_to")
+
     def clean(self):
         data = super().clean()
         a, b = data.get("date_from"), data.get("date_to")

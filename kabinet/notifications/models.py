@@ -19,6 +19,7 @@ class Kind(models.TextChoices):
     PAYMENT = "payment", _("Результат оплаты и автоплатежа")
     NEWS = "news", _("Новости")
     CONTRACT = "contract", _("Договоры: добавление в кабинет и ответы куратора")
+    CONSUMPTION = "consumption", _("Расход по данным ИСУ: прогноз, ночное потребление, нет данных")
 
 
 # Where nothing was chosen yet: e-mail for what matters, SMS only for outages.
@@ -31,6 +32,9 @@ DEFAULTS = {
     Kind.PAYMENT: (True, False),
     Kind.NEWS: (False, False),
     Kind.CONTRACT: (True, False),
+    # Sent only for the alerts the customer switched on for a meter, so e-mail from the
+    # start; SMS, as for every kind but outages, only when chosen.
+    Kind.CONSUMPTION: (True, False),
 }
 
 

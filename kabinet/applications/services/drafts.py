@@ -6,6 +6,7 @@ from the preview, after every step passes again.
 Kinds marked ``direct`` (service requests, 003 §3.5) have one form and no draft: the
 form is checked and the application filed in one transaction, or nothing is kept."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from kabinet.applications.models import (
 from kabinet.applications.selectors import name_key
 from kabinet.applications.services.workflow import _lock, application_file_number
 from kabinet.core.errors import DomainError
+from kabinet.core.validators import validate_no_nul
 
 MAX_FILES_PER_APPLICATION = 40
 MAX_DRAFTS = 20
@@ -79,13 +81,19 @@ def step_form(application: Application, slug: str, data=None):
 
 
 def _raw(form, data) -> dict:
-    """What was typed into the form's fields, as strings (JSON-safe)."""
+    """What was typed into the form's fields, as strings (JSON-safe and storable: a NUL
+    character is refused next to its field, since the draft keeps input before the form's
+    own check, which would have refused it, and PostgreSQL's JSON takes no NUL)."""
     raw = {}
     for name in form.fields:
         key = form.add_prefix(name)
         if key in data:
             value = data.get(key)
             raw[key] = value if isinstance(value, str) else str(value)
+            try:
+                validate_no_nul(raw[key])
+            except ValidationError as exc:
+                raise DomainError(exc.messages[0], field=key, code=exc.code) from exc
     return raw
 
 

@@ -34,6 +34,26 @@ def test_start_offers_categories_by_applicant(client, alice):
     assert "свыше 670 кВт" in page  # for ИП and organisations
 
 
+@pytest.mark.parametrize("action", ["next", "save", "back"])
+def test_a_nul_character_is_a_message_next_to_the_field_not_a_500(client, alice, action):
+    _login(client, alice)
+    client.post(
+        reverse("applications:start"),
+        {"kind": "tc_electric", "applicant_kind": "person", "category": "household15"},
+    )
+    app = Application.objects.get(user=alice)
+    step = reverse("applications:step", args=[app.uuid, "requisites"])
+    data = {**factories.PERSON_REQUISITES, "first_name": "Ан\x00на", "action": action}
+    response = client.post(step, data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'id="id_first_name_error"' in page
+    assert "Уберите из текста недопустимый символ (NUL)" in page
+    assert 'value="Петрова"' in page  # the rest of what was typed stays on screen
+    app.refresh_from_db()
+    assert "requisites" not in app.data
+
+
 def test_whole_form_step_by_step(client, alice):
     _login(client, alice)
     response = client.post(

@@ -268,6 +268,22 @@ class TestSteps:
         assert str(err.value.message) == "Это не ваша заявка."
         assert state(app) == before
 
+    @pytest.mark.parametrize("check", [True, False])
+    @pytest.mark.parametrize("field", ["last_name", "reason"])  # a text and a choice
+    def test_a_nul_character_is_refused_next_to_its_field_and_nothing_is_kept(
+        self, alice, check, field
+    ):
+        # The draft keeps input before the form's check: PostgreSQL's JSON refused the
+        # NUL («unsupported Unicode escape sequence»), a 500 on the page.
+        app = draft(alice)
+        save(app, alice, "requisites", PERSON_REQUISITES)
+        before = state(app)
+        with pytest.raises(DomainError) as err:
+            save(app, alice, "requisites", {**PERSON_REQUISITES, field: "Петр\x00ва"}, check)
+        assert err.value.field == field
+        assert "NUL" in str(err.value.message)
+        assert state(app) == before
+
     def test_an_unknown_step_is_refused(self, alice):
         app = draft(alice)
         before = state(app)

@@ -218,8 +218,16 @@ def step_view(request, uuid, slug):
                 check=action == "next",
             )
         except DomainError as exc:
-            messages.error(request, exc.message)
-            return redirect("applications:detail", uuid=application.uuid)
+            if exc.field is None:
+                messages.error(request, exc.message)
+                return redirect("applications:detail", uuid=application.uuid)
+            # What was typed cannot be kept (a NUL character): nothing is saved, whatever
+            # the button, and the step shows why next to the field.
+            form = drafts.step_form(application, slug, request.POST)
+            form.is_valid()
+            form.errors.pop(exc.field, None)  # the field's own wording of the same refusal
+            form_error(form, exc)
+            return _render_step(request, application, step, form, previous, status=400)
         if action == "back" and previous:
             return redirect(_step_url(application, previous))
         if action == "save":
@@ -236,6 +244,10 @@ def step_view(request, uuid, slug):
         initial = stored if stored is not None else _initial(application, slug)
         form = step.form(application=application, initial=initial)
         status = 200
+    return _render_step(request, application, step, form, previous, status=status)
+
+
+def _render_step(request, application, step, form, previous, *, status: int):
     return render(
         request,
         "applications/step.html",
@@ -243,7 +255,7 @@ def step_view(request, uuid, slug):
             "application": application,
             "step": step,
             "form": form,
-            "progress": _progress(application, slug),
+            "progress": _progress(application, step.slug),
             "previous": previous,
         },
         status=status,

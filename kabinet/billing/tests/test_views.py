@@ -120,6 +120,29 @@ def test_bad_period_range_says_so_and_shows_the_default(client, alice, acc):
     assert "Конец периода раньше начала." in page
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"period_from": "0001-01"},  # add_months stepped back to year 0: a 500
+        {"period_from": "9999-01", "period_to": "9999-12"},  # three years on: past 9999
+        {"period_to": "01.0001"},
+    ],
+)
+def test_a_year_out_of_range_is_a_message_not_an_error(client, alice, acc, query):
+    client.force_login(alice)
+    for name in ("billing:charges", "billing:breakdown"):
+        response = client.get(reverse(name, args=[acc.uuid]), query)
+        assert response.status_code == 200, (name, query)
+        page = response.content.decode()
+        assert "Укажите месяц с 1900 по 2099 год." in page
+    assert (
+        f"№ {acc.number}-{LAST:%Y%m}"
+        in client.get(  # the charges page shows its default range
+            reverse("billing:charges", args=[acc.uuid]), query
+        ).content.decode()
+    )
+
+
 def test_exports_have_the_rows_and_totals_of_the_page(client, alice, acc):
     client.force_login(alice)
     url = reverse("billing:payments", args=[acc.uuid])

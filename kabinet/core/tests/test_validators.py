@@ -12,6 +12,7 @@ from kabinet.core.validators import (
     validate_inn_person,
     validate_inn_uz,
     validate_kpp,
+    validate_no_nul,
     validate_ogrn,
     validate_ogrnip,
     validate_ru_phone,
@@ -195,3 +196,12 @@ def test_a_mobile_number_means_the_same_in_every_form(subscriber):
     shown = format_ru_phone(expected)
     assert shown == f"+7 {number[:3]} {number[3:6]}-{number[6:8]}-{number[8:]}"
     assert validate_ru_phone(shown) == expected
+
+
+# --- NUL -------------------------------------------------------------------------------
+
+
+@given(st.text().filter(lambda t: "\x00" not in t))
+def test_text_with_a_nul_is_refused_any_other_passes(text):
+    assert validate_no_nul(text) == text
+    assert "NUL" in refused(validate_no_nul, text[:1] + "\x00" + text[1:])

@@ -1,6 +1,6 @@
 """The account pages: what the owner sees, and that nobody else sees it."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -41,6 +41,24 @@ def test_owner_sees_debt_premises_house_and_charges(client, alice, acc):
     assert "54,30 м²" in page
     assert "ООО «УК Садовая»" in page
     assert "Передать показания" in page
+
+
+def test_account_page_links_the_isu_page_of_each_smart_meter(client, alice):
+    from kabinet.metering.tests import factories as f
+    from kabinet.metering.tests.smart_data import smart_meter
+
+    today = timezone.localdate()
+    smart = smart_meter(alice, today, gap_day=today - timedelta(days=3))
+    plain = f.meter(smart.account, number="555")
+    login(client, alice)
+    page = client.get(reverse("customer_accounts:detail", args=[smart.account.uuid]))
+    html = page.content.decode()
+    assert "Интеллектуальный учёт (ИСУ): счётчик № ИСУ-0001" in html
+    assert reverse("metering:smart", args=[smart.uuid]) in html
+    assert reverse("metering:smart", args=[plain.uuid]) not in html
+    other = account(owner=alice, number="100000009", flat="9")  # no interval data at all
+    html = client.get(reverse("customer_accounts:detail", args=[other.uuid])).content.decode()
+    assert "ИСУ" not in html
 
 
 @pytest.mark.parametrize("name", ["detail", "unlink"])
@@ -106,8 +124,9 @@ def test_account_page_queries_do_not_grow_with_accounts_or_months(
     login(client, alice)
     url = reverse("customer_accounts:detail", args=[first.uuid])
     client.get(url)  # warm the session
-    # 14, and one for the header's «Договоры» (does the cabinet act for an organisation).
-    with django_assert_max_num_queries(15) as few:
+    # 14, one for the header's «Договоры» (does the cabinet act for an organisation) and
+    # one for the links to the ИСУ pages (the account's meters with interval series).
+    with django_assert_max_num_queries(16) as few:
         client.get(url)
     for n in range(2, 6):
         other = account(owner=alice, number=f"10000000{n}", flat=str(n))

@@ -425,6 +425,16 @@ def test_the_service_refuses_a_bad_period(staff):
             date_to=date(2026, 3, 1),
         )
     assert caught.value.field == "date_to"
+    with pytest.raises(DomainError) as caught:  # the day after 31.12.9999 was an OverflowError
+        exports.export_create(
+            staff=staff,
+            kind="readings",
+            fmt="csv",
+            date_from=date(9999, 12, 1),
+            date_to=date(9999, 12, 31),
+        )
+    assert caught.value.field == "date_from"
+    assert caught.value.message == "Укажите дату с 01.01.2000 по 31.12.2099."
     with pytest.raises(DomainError):
         exports.export_create(
             staff=staff,

@@ -46,9 +46,9 @@ BASELINE_MIN_DAYS = 14
 RETRY_DAYS = 3
 MAX_SILENT_HOURS = 24 * 31
 LIMIT_MAX = Decimal("99999999999")
-# The notice's kind, whose channels (e-mail, SMS) the customer chose: «Приём показаний»
-# until notifications has a kind of its own for consumption.
-NOTICE_KIND = "readings"
+# The notice's kind, whose channels (e-mail, SMS) the customer chooses on the
+# notification settings page: «Расход и ИСУ».
+NOTICE_KIND = "consumption"
 
 
 # --- the customer's rules -------------------------------------------------------------

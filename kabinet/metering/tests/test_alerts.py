@@ -17,7 +17,8 @@ from kabinet.metering.interval_models import (
 )
 from kabinet.metering.services.alerts import alert_rule_disable, alert_rule_set, alerts_run
 from kabinet.metering.tests import factories as f
-from kabinet.notifications.models import Notice
+from kabinet.notifications.models import Kind, Notice
+from kabinet.notifications.services import preferences_set
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +74,25 @@ def test_forecast_fires_when_the_month_is_on_course_past_the_limit(
     assert alert.notified_at is not None
     notice = Notice.objects.get(user=alice)
     assert "350" in notice.title and "372" in notice.text
+    assert notice.kind == Kind.CONSUMPTION  # «Расход по данным ИСУ», not «Приём показаний»
+
+
+def test_alerts_follow_the_channels_chosen_for_consumption_not_readings(
+    alice, series, mailoutbox, django_capture_on_commit_callbacks
+):
+    fill(series, date(2026, 3, 1), date(2026, 3, 20))
+    alert_rule_set(user=alice, series=series, kind="forecast", monthly_limit="350")
+    preferences_set(user=alice, choices={Kind.READINGS: (False, False)})
+    run(django_capture_on_commit_callbacks)
+    assert len(mailoutbox) == 1  # e-mail by default for consumption
+    ConsumptionAlert.objects.all().delete()
+    Notice.objects.all().delete()
+    mailoutbox.clear()
+    preferences_set(
+        user=alice, choices={Kind.READINGS: (True, False), Kind.CONSUMPTION: (False, False)}
+    )
+    run(django_capture_on_commit_callbacks)
+    assert Notice.objects.get(user=alice).kind == Kind.CONSUMPTION and mailoutbox == []
 
 
 def test_forecast_is_quiet_under_the_limit(alice, series, django_capture_on_commit_callbacks):

@@ -303,6 +303,17 @@ def test_deleting_a_series_deletes_its_days(a_plus):
 # --- PostgreSQL partitions ---------------------------------------------------------------
 
 
+def test_the_partitions_task_is_scheduled_monthly_on_the_first_at_three(settings):
+    from kabinet.metering.tasks import intervals_ensure_partitions
+
+    entry = settings.CELERY_BEAT_SCHEDULE["intervals-partitions"]
+    assert entry["task"] == intervals_ensure_partitions.name
+    assert intervals_ensure_partitions.name == "metering.intervals_ensure_partitions"
+    schedule = entry["schedule"]
+    assert schedule.day_of_month == {1} and schedule.hour == {3} and schedule.minute == {0}
+    assert intervals_ensure_partitions.apply().get() >= 0
+
+
 def test_partitions_and_timescale_detection():
     created = svc.intervals_ensure_partitions(ahead=5)
     assert svc.intervals_ensure_partitions(ahead=5) == []

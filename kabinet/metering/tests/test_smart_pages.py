@@ -155,6 +155,12 @@ def test_energy_reactive_channel(client, alice, smart):
             "Период не может быть длиннее трёх лет.",
         ),
         ({"date_from": "abc", "date_to": "zzz"}, "Введите дату в формате дд.мм.гггг."),
+        # The arrows would step a week before 01.01.0001: an OverflowError, a 500.
+        (
+            {"date_from": "0001-01-01", "date_to": "0001-01-05"},
+            "Укажите дату с 01.01.2000 по 31.12.2099.",
+        ),
+        ({"date_to": "01.01.0001"}, "Укажите дату с 01.01.2000 по 31.12.2099."),
     ],
 )
 def test_bad_period_is_a_message_not_an_error(client, alice, smart, query, message):

@@ -163,6 +163,10 @@ def test_history_bad_filter_says_so(client, alice, acc, m):
     response = client.get(url, {"period_from": "2026-03", "period_to": "2026-01"})
     assert response.status_code == 200
     assert "Конец периода раньше начала." in response.content.decode()
+    for query in ({"period_from": "0001-01"}, {"period_from": "9998-01", "period_to": "9999-12"}):
+        response = client.get(url, query)
+        assert response.status_code == 200, query
+        assert "Укажите месяц с 1900 по 2099 год." in response.content.decode()
 
 
 @pytest.mark.usefixtures("in_window")

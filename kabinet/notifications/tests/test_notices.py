@@ -67,6 +67,19 @@ def test_pages_and_the_bell(client, alice, charlie):
     assert "Новый тариф" not in client.get(reverse("notifications:list")).content.decode()
 
 
+def test_consumption_alerts_have_their_own_kind_on_the_preferences_page(client, alice):
+    assert services.preferences_for(alice)[Kind.CONSUMPTION] == (True, False)
+    client.force_login(alice)
+    url = reverse("notifications:preferences")
+    page = client.get(url).content.decode()
+    assert "Расход по данным ИСУ: прогноз, ночное потребление, нет данных" in page
+    assert 'name="consumption_email"' in page and 'name="consumption_sms"' in page
+    data = {f"{k}_email": "on" for k in Kind.values if k != Kind.CONSUMPTION}
+    assert client.post(url, data).status_code == 302
+    prefs = services.preferences_for(alice)
+    assert prefs[Kind.CONSUMPTION] == (False, False) and prefs[Kind.READINGS] == (True, False)
+
+
 def test_preferences_page_saves_the_choice(client, alice):
     alice.phone = ""
     alice.save()
