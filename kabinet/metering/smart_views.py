@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from kabinet.contracts.models import MeteringUnit
 from kabinet.core.charts import Chart, Series, days
@@ -51,7 +51,7 @@ def _today() -> date:
 # --- the period ------------------------------------------------------------------------
 
 PRESETS = {
-    "day": gettext_lazy("сутки"),
+    "day": pgettext_lazy("период", "сутки"),
     "week": gettext_lazy("неделя"),
     "month": gettext_lazy("месяц"),
     "year": gettext_lazy("год"),
