@@ -25,6 +25,7 @@ from statistics import median
 from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kabinet.core.audit import audit_record
@@ -238,6 +239,12 @@ def _page_url(series: IntervalSeries) -> str:
         return ""
 
 
+def _month_in_sentence(period) -> str:
+    """«ноябрь 2026» inside a Russian sentence; "November 2026" keeps its capital."""
+    text = format_period(period)
+    return text.lower() if (get_language() or "ru").startswith("ru") else text
+
+
 def _notice(alert: ConsumptionAlert) -> tuple[str, str]:
     rule = alert.rule
     series = rule.series
@@ -245,7 +252,7 @@ def _notice(alert: ConsumptionAlert) -> tuple[str, str]:
     device = str(series.parent)
     if alert.kind == AlertKind.FORECAST:
         title = _("Потребление за %(m)s может превысить %(limit)s %(u)s") % {
-            "m": format_period(alert.period).lower(),
+            "m": _month_in_sentence(alert.period),
             "limit": format_quantity(alert.threshold),
             "u": unit,
         }

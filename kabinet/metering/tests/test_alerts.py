@@ -74,7 +74,18 @@ def test_forecast_fires_when_the_month_is_on_course_past_the_limit(
     assert alert.notified_at is not None
     notice = Notice.objects.get(user=alice)
     assert "350" in notice.title and "372" in notice.text
+    assert "за март 2026" in notice.title
     assert notice.kind == Kind.CONSUMPTION  # «Расход по данным ИСУ», not «Приём показаний»
+
+
+def test_the_month_keeps_its_capital_in_english():
+    from django.utils import translation
+
+    from kabinet.metering.services.alerts import _month_in_sentence
+
+    assert _month_in_sentence(date(2026, 3, 1)) == "март 2026"
+    with translation.override("en"):
+        assert _month_in_sentence(date(2026, 3, 1)) == "March 2026"
 
 
 def test_alerts_follow_the_channels_chosen_for_consumption_not_readings(
