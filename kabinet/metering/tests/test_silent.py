@@ -84,6 +84,7 @@ def test_a_silent_series_shows_and_a_fresh_one_does_not(client, billing):
         in text
     )
     assert "3 сут. 0 ч" in text and "не поступали" in text
+    assert "Счётчики ИСУ без данных: 3" in text  # a link down to the block
     assert reverse("metering:smart", args=[silent.uuid]) in text
 
 
