@@ -3,13 +3,13 @@ whose interval archive stopped filling, for the billing specialist.
 
 A device is silent when none of its series got a value for ``SILENT_HOURS`` (or never
 did). A device has several series (channels, hourly and daily), so the list shows one row
-per device: its freshest series. The list is one query, the count one aggregate query,
-whatever the number of devices."""
+per device: its freshest series (window functions over the device). The list is one
+query, the count one aggregate query, whatever the number of devices."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Window
+from django.db.models import F, Max, Min, Q, Value, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 from django.utils import timezone
@@ -21,35 +21,30 @@ from kabinet.metering.models import Meter
 
 SILENT_HOURS = 48
 LIST_LIMIT = 100
+NEVER = datetime(1970, 1, 1, tzinfo=UTC)
 
 _DEVICE = [F("meter_id"), F("unit_id"), F("building_meter_id")]
 
 
-def _silent_series(now: datetime):
-    """Series with no value since the cutoff whose device has no fresher series, of
-    devices in service (a removed meter or a unit taken out is silent on purpose)."""
-    cutoff = now - timedelta(hours=SILENT_HOURS)
-    fresh_sibling = IntervalSeries.objects.filter(last_value_at__gte=cutoff).filter(
-        Q(meter_id=OuterRef("meter_id"))
-        | Q(unit_id=OuterRef("unit_id"))
-        | Q(building_meter_id=OuterRef("building_meter_id"))
-    )
-    return (
-        IntervalSeries.objects.filter(Q(last_value_at__lt=cutoff) | Q(last_value_at__isnull=True))
-        .exclude(meter__state=Meter.State.REMOVED)
-        .exclude(unit__state=MeteringUnit.State.OUT)
-        .filter(~Exists(fresh_sibling))
+def _in_service():
+    """Series of devices in service: a removed meter or a unit taken out is silent on
+    purpose."""
+    return IntervalSeries.objects.exclude(meter__state=Meter.State.REMOVED).exclude(
+        unit__state=MeteringUnit.State.OUT
     )
 
 
 def silent_devices_count(*, now: datetime | None = None) -> int:
-    """How many devices are silent: one aggregate query."""
-    counts = _silent_series(now or timezone.now()).aggregate(
-        meters=Count("meter_id", distinct=True),
-        units=Count("unit_id", distinct=True),
-        building_meters=Count("building_meter_id", distinct=True),
+    """How many devices are silent: one aggregate query (a count over the devices
+    grouped, so it stays linear in the number of series)."""
+    cutoff = (now or timezone.now()) - timedelta(hours=SILENT_HOURS)
+    return (
+        _in_service()
+        .values("meter_id", "unit_id", "building_meter_id")
+        .annotate(last=Max("last_value_at"))
+        .filter(Q(last__lt=cutoff) | Q(last__isnull=True))
+        .count()
     )
-    return counts["meters"] + counts["units"] + counts["building_meters"]
 
 
 @dataclass
@@ -116,8 +111,9 @@ def silent_devices(*, now: datetime | None = None, limit: int = LIST_LIMIT) -> l
     """The silent devices, the longest silence first (never reported before any), at
     most ``limit``: one query, whatever the number of devices and series."""
     now = now or timezone.now()
+    cutoff = now - timedelta(hours=SILENT_HOURS)
     rows = (
-        _silent_series(now)
+        _in_service()
         .select_related(
             "meter__account__premises__house__street__settlement",
             "unit__contract",
@@ -126,6 +122,10 @@ def silent_devices(*, now: datetime | None = None, limit: int = LIST_LIMIT) -> l
         )
         .annotate(
             device_last=Window(Max("last_value_at"), partition_by=_DEVICE),
+            # never reported counts as the oldest (a window cannot be filtered with OR)
+            device_last_or_never=Coalesce(
+                Window(Max("last_value_at"), partition_by=_DEVICE), Value(NEVER)
+            ),
             device_since=Coalesce(
                 Window(Max("last_value_at"), partition_by=_DEVICE),
                 Window(Min("created_at"), partition_by=_DEVICE),
@@ -136,7 +136,7 @@ def silent_devices(*, now: datetime | None = None, limit: int = LIST_LIMIT) -> l
                 order_by=[F("last_value_at").desc(nulls_last=True), F("id").asc()],
             ),
         )
-        .filter(place=1)
+        .filter(place=1, device_last_or_never__lt=cutoff)
         .order_by("device_since", "id")[:limit]
     )
     return [SilentDevice(s, s.device_last, now - s.device_since) for s in rows]
