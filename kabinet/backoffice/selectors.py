@@ -109,6 +109,17 @@ def _readings(today, start, end) -> Tile:
     return tile
 
 
+def _silent_meters() -> Tile:
+    """Smart meters and heat units whose interval archive stopped filling: one
+    aggregate query (metering.selectors_silent)."""
+    from kabinet.metering.selectors_silent import SILENT_HOURS, silent_devices_count
+
+    n = silent_devices_count()
+    tile = Tile(_("Счётчики ИСУ без данных"), n, reverse("metering_staff:queue") + "#isu-silent")
+    tile.notes.append((_("нет данных больше %(h)s ч") % {"h": SILENT_HOURS}, "warn" if n else ""))
+    return tile
+
+
 def _payments(today, start, end) -> Tile:
     from kabinet.payments.models import OnlinePayment
 
@@ -175,6 +186,7 @@ def day_summary(*, user, today: date | None = None) -> list[Tile]:
         tiles.append(_contract_requests(today, start, end))
     if roles.can(user, roles.BILLING):
         tiles.append(_readings(today, start, end))
+        tiles.append(_silent_meters())
         tiles.append(_payments(today, start, end))
     if roles.can(user, roles.BILLING) or roles.can(user, roles.IMPORTS):
         tiles.append(_jobs(user, today, start, end))

@@ -1,6 +1,8 @@
 """Demo interval data: the resident's smart electricity meter (ИСУ) and the business
 customer's heat metering unit (КУУТЭ) get archives, so the ИСУ pages have something
-to show. Deterministic (a fixed seed) and bulk: a few hundred day rows."""
+to show; the building meter (ОДПУ) of the resident's house has one that stopped three
+days ago, so «Счётчики ИСУ без данных» in the readings queue has a row. Deterministic
+(a fixed seed) and bulk: a few hundred day rows."""
 
 import math
 import random
@@ -20,6 +22,8 @@ from kabinet.metering.services.intervals import (
 
 ELECTRIC_DAYS = 90
 HEAT_DAYS = 60
+HOUSE_DAYS = 30
+HOUSE_SILENT_DAYS = 3  # the house's ОДПУ stopped reporting this many days ago
 
 # A flat's hourly load in kWh: night low, a morning and a larger evening peak.
 FLAT_SHAPE = [
@@ -35,6 +39,7 @@ def _at(day: date, hour: int = 0, minute: int = 0) -> datetime:
 def build_demo_intervals(*, resident, org) -> None:
     from kabinet.contracts.models import MeteringUnit
     from kabinet.metering.models import Meter
+    from kabinet.premises.models import BuildingMeter
 
     today = timezone.localdate()
     meter = (
@@ -45,7 +50,17 @@ def build_demo_intervals(*, resident, org) -> None:
         _electricity(meter, today)
     unit = MeteringUnit.objects.filter(contract__party__user=org).order_by("number", "pk").first()
     if unit is not None:
-        _heat(unit, today)
+        _heat({"unit": unit}, today, days=HEAT_DAYS, seed=1234)
+    house_meter = (
+        BuildingMeter.objects.filter(house__housefollow__user=resident).order_by("pk").first()
+    )
+    if house_meter is not None:
+        _heat(
+            {"building_meter": house_meter},
+            today - timedelta(days=HOUSE_SILENT_DAYS),
+            days=HOUSE_DAYS,
+            seed=5678,
+        )
 
 
 def _electricity(meter, today: date) -> None:
@@ -100,25 +115,27 @@ def _electricity(meter, today: date) -> None:
     )  # fmt: skip
 
 
-def _heat(unit, today: date) -> None:
-    rng = random.Random(1234)  # noqa: S311 - demo data
+def _heat(parent: dict, today: date, *, days: int, seed: int) -> None:
+    """A heat meter's hourly and daily archive (a КУУТЭ or an ОДПУ: ``parent``) for the
+    ``days`` before ``today``, with one night of нештатная ситуация."""
+    rng = random.Random(seed)  # noqa: S311 - demo data
     channels = [
         Channel.Q_GCAL, Channel.M1_T, Channel.M2_T, Channel.T1_C, Channel.T2_C,
         Channel.HOURS_OK, Channel.HOURS_OUT,
     ]  # fmt: skip
     hourly = {
-        c: interval_series_get_or_create(unit=unit, channel=c, source="ВКТ-7") for c in channels
+        c: interval_series_get_or_create(**parent, channel=c, source="ВКТ-7") for c in channels
     }
     daily = {
         c: interval_series_get_or_create(
-            unit=unit, channel=c, step_minutes=IntervalSeries.Step.DAY, source="ВКТ-7"
+            **parent, channel=c, step_minutes=IntervalSeries.Step.DAY, source="ВКТ-7"
         )
         for c in channels
     }
-    first = today - timedelta(days=HEAT_DAYS)
-    abnormal_day = first + timedelta(days=HEAT_DAYS - 12)
+    first = today - timedelta(days=days)
+    abnormal_day = first + timedelta(days=days - 12)
     rows = []
-    for n in range(HEAT_DAYS):
+    for n in range(days):
         day = first + timedelta(days=n)
         outdoor = -2 - 6 * math.sin(n / 9) + rng.uniform(-2, 2)
         slots: dict[str, list] = {c: [] for c in channels}
@@ -155,7 +172,7 @@ def _heat(unit, today: date) -> None:
             rows.append(DayRow(daily[c].pk, day, [value] + [None] * 23, 0))
     interval_days_ingest(rows=rows, source="ВКТ-7")
     device_events_upsert(
-        unit=unit,
+        **parent,
         source="ВКТ-7",
         events=[
             {"occurred_at": _at(abnormal_day, 2, 0), "code": DeviceEvent.Code.DT_LOW,

@@ -23,6 +23,12 @@ from kabinet.backoffice.views import staff_required
 from kabinet.core.errors import DomainError
 from kabinet.metering import services
 from kabinet.metering.models import Reading
+from kabinet.metering.selectors_silent import (
+    LIST_LIMIT,
+    SILENT_HOURS,
+    silent_devices,
+    silent_devices_count,
+)
 
 # The checks of the customer's form that staff should look at again.
 REMARKS = {"lower", "confirm"}
@@ -101,6 +107,7 @@ def readings_queue_view(request):
     if only_remarks:
         items = [i for i in items if i.remarks]
     page = Paginator(items, 100).get_page(request.GET.get("page"))
+    now = timezone.now()
     return render(
         request,
         "metering/staff_queue.html",
@@ -112,6 +119,11 @@ def readings_queue_view(request):
             "sorts": [(key, label) for key, (label, _order) in SORTS.items()],
             "sort": sort,
             "only_remarks": only_remarks,
+            # «Счётчики ИСУ без данных»: one query for the list, one for the count.
+            "silent": silent_devices(now=now),
+            "silent_total": silent_devices_count(now=now),
+            "silent_hours": SILENT_HOURS,
+            "silent_limit": LIST_LIMIT,
         },
     )
 

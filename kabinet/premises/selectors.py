@@ -9,7 +9,7 @@ and behave the same on SQLite and PostgreSQL.
 import re
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kabinet.core.errors import DomainError
@@ -140,8 +140,13 @@ class HouseCard:
 
 
 def house_card(*, house: House) -> HouseCard:
+    from kabinet.metering.interval_models import IntervalSeries
+
+    # ``has_series``: the meter has an ИСУ archive to link to (a subquery, no extra query).
     meters = list(
-        BuildingMeter.objects.filter(house=house).prefetch_related(
+        BuildingMeter.objects.filter(house=house)
+        .annotate(has_series=Exists(IntervalSeries.objects.filter(building_meter=OuterRef("pk"))))
+        .prefetch_related(
             Prefetch("months", queryset=BuildingMeterMonth.objects.order_by("-period"))
         )
     )

@@ -9,6 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kabinet.core.errors import DomainError
+from kabinet.metering.interval_models import Channel
+from kabinet.metering.services.intervals import interval_series_get_or_create
 from kabinet.premises import services
 from kabinet.premises.models import HouseFollow
 from kabinet.premises.selectors import my_houses
@@ -176,7 +178,9 @@ def test_house_page_queries_do_not_grow_with_meters_and_months(client, alice):
     f.meter(small, "M-1", months=12)
     f.debt(small)
     for i in range(3):
-        f.meter(big, f"M-B{i}", months=24)
+        bm = f.meter(big, f"M-B{i}", months=24)
+        for channel in (Channel.Q_GCAL, Channel.T1_C):  # an ИСУ archive to link to
+            interval_series_get_or_create(building_meter=bm, channel=channel)
     for m in range(1, 13):
         f.debt(big, date(2025, m, 1))
     f.follow(alice, small)
@@ -190,4 +194,17 @@ def test_house_page_queries_do_not_grow_with_meters_and_months(client, alice):
     assert n_small == n_big, (n_small, n_big)
     # session and user, house, meters, months, debts, follow; the header's unread counts
     assert n_big <= 13
-    assert text(client.get(big_url)).count("<tr>") >= 3 * 24 + 12
+    page = text(client.get(big_url))
+    assert page.count("<tr>") >= 3 * 24 + 12
+    assert page.count("Почасовой и суточный архив узла учёта") == 3
+
+
+def test_house_page_links_a_meter_with_series_to_its_archive(client, alice):
+    h = f.house("3")
+    with_series, without = f.meter(h, "M-ISU"), f.meter(h, "M-OLD")
+    interval_series_get_or_create(building_meter=with_series, channel=Channel.Q_GCAL)
+    f.follow(alice, h)
+    login(client, alice)
+    page = text(client.get(reverse("premises:detail", args=[h.pk])))
+    assert reverse("metering:building_meter_archive", args=[with_series.pk]) in page
+    assert reverse("metering:building_meter_archive", args=[without.pk]) not in page
