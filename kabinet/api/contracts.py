@@ -1,19 +1,22 @@
 """Договоры (business customers' supply contracts) through the API, read-only: the list
 with each contract's debt, and a contract with its curators, payment terms, loads,
-objects, КУУТЭ and metering points — the same queryset and selectors as «Договоры»
-(``kabinet.contracts``). Amounts are roubles as decimal strings ("1234.56")."""
+objects, КУУТЭ and metering points, and its signed акты сверки and счета-фактуры (list
+and PDF) — the same queryset, selectors and services as «Договоры» (``kabinet.contracts``).
+Amounts are roubles as decimal strings ("1234.56")."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from ninja import Field, Query, Router, Schema
 
 from kabinet.api.errors import ERRORS
 from kabinet.contracts import selectors
-from kabinet.contracts.models import Contract
+from kabinet.contracts.models import Contract, SignedDocument
+from kabinet.contracts.services import documents as document_services
 from kabinet.core.money import from_kopecks
 from kabinet.core.utility import get_utility
 
@@ -244,3 +247,98 @@ def contract_detail(request, uuid: UUID):
     _contracts_on()
     contract = selectors.contract_for(request.user, uuid)
     return _with_debts([contract], timezone.localdate())[0]
+
+
+class ContractDocumentOut(Schema):
+    document: str = Field(
+        description="Документ в пути скачивания: вид-ГГГГ-ММ, например act-2026-05"
+    )
+    kind: str = Field(description="Вид: act (акт сверки) или factura (счёт-фактура)")
+    kind_label: str = Field(description="Вид словами")
+    period: str = Field(description="Период: ГГГГ-ММ")
+    issued: bool = Field(
+        description="Документ уже сформирован (иначе он формируется при первом скачивании)"
+    )
+    number: str | None = Field(description="Номер документа (пусто, пока он не сформирован)")
+    signed: bool = Field(
+        description="Подпись действительна: документ сформирован и его файл не изменился "
+        "с подписания (полная проверка подписи — при каждом скачивании)"
+    )
+    signer: str | None = Field(description="Кто подписал (пусто, пока документ не сформирован)")
+    signed_at: datetime | None = Field(description="Когда подписан")
+    download: str = Field(description="Путь для скачивания PDF")
+
+
+PDF_RESPONSE = {
+    "responses": {
+        200: {
+            "description": "Документ в PDF с электронной подписью организации.",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+}
+
+
+def _document_row(contract: Contract, kind: str, period: date, made) -> dict:
+    key = f"{kind}-{period:%Y-%m}"
+    document = made.document if made else None
+    return {
+        "document": key,
+        "kind": kind,
+        "kind_label": str(SignedDocument.Kind(kind).label),
+        "period": f"{period:%Y-%m}",
+        "issued": made is not None,
+        "number": document.number if document else None,
+        "signed": bool(made and made.intact),
+        "signer": document.signer if document else None,
+        "signed_at": document.signed_at if document else None,
+        "download": f"/api/v1/contracts/{contract.uuid}/documents/{key}.pdf",
+    }
+
+
+@router.get(
+    "/{uuid}/documents",
+    response={200: list[ContractDocumentOut], **ERRORS},
+    summary="Акты сверки и счета-фактуры",
+)
+def contract_documents(request, uuid: UUID):
+    """Акты сверки и счета-фактуры договора за последние 12 закрытых месяцев (с начала
+    действия договора), новые первыми, как на странице «Акты и счета-фактуры»: акт — за
+    каждый месяц, счёт-фактура — за месяц с начислениями. У сформированного документа —
+    номер, подписант и состояние подписи."""
+    _contracts_on()
+    contract = selectors.contract_for(request.user, uuid)
+    rows = []
+    for row in selectors.contract_documents(contract, today=timezone.localdate()):
+        rows.append(_document_row(contract, SignedDocument.Kind.ACT, row.period, row.act))
+        if row.has_charges or row.factura:
+            rows.append(
+                _document_row(contract, SignedDocument.Kind.FACTURA, row.period, row.factura)
+            )
+    return rows
+
+
+@router.get(
+    "/{uuid}/documents/{document}.pdf",
+    response={200: None, **ERRORS},
+    summary="Акт сверки или счёт-фактура в PDF",
+    description="Документ из списка (поле document, например act-2026-05), подписанный "
+    "электронной подписью организации; формируется при первом запросе и дальше не меняется. "
+    "Подпись проверяется полностью при каждом скачивании: документ, не прошедший проверку, "
+    "не выдаётся (400, code signature). Месяц вне последних 12 закрытых или счёт-фактура "
+    "за месяц без начислений — 400.",
+    openapi_extra=PDF_RESPONSE,
+)
+def contract_document_pdf(request, uuid: UUID, document: str):
+    _contracts_on()
+    contract = selectors.contract_for(request.user, uuid)
+    kind, _sep, period = document.partition("-")
+    month = selectors.document_month(period)
+    if kind not in SignedDocument.Kind.values or month is None:
+        raise Http404
+    signed = document_services.signed_document_checked(contract=contract, kind=kind, period=month)
+    response = HttpResponse(bytes(signed.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        True, selectors.document_file_name(signed)
+    )
+    return response
