@@ -10,6 +10,7 @@ from ninja.renderers import JSONRenderer
 
 from kabinet.api import (
     accounts,
+    addresses,
     appeals,
     applications,
     billing,
@@ -59,6 +60,7 @@ api.add_router("/", billing.router, tags=["Начисления и квитан�
 api.add_router("/payments/", payments.router, tags=["Оплата"])
 api.add_router("/appeals/", appeals.router, tags=["Обращения"])
 api.add_router("/outages/", outages.router, tags=["Отключения"])
+api.add_router("/addresses/", addresses.router, tags=["Адреса"])
 api.add_router("/news/", news.router, tags=["Новости"])
 api.add_router("/applications/", applications.router, tags=["Заявки"])
 api.add_router("/contracts/", contracts.router, tags=["Договоры"])

@@ -71,6 +71,15 @@ def _test_connection_kept():
         signals.request_finished.connect(close_old_connections)
 
 
+def _modes(operation):
+    """Both modes, but no negative cases for an operation that has nothing to get wrong (no
+    parameter, no body, no auth: a public list such as the settlements)."""
+    spec = walk.schema()["paths"][operation.path][operation.method.lower()]
+    if spec.get("parameters") or spec.get("requestBody") or spec.get("security"):
+        return list(GenerationMode)
+    return [GenerationMode.POSITIVE]
+
+
 def _checker(strategy, headers):
     @given(case=strategy)
     @settings(
@@ -106,7 +115,7 @@ def test_api_conforms_to_its_document(subtests):
     for operation in operations:
         integration = operation.path.startswith("/api/v1/integration/")
         caller = integration_headers if integration else headers
-        for mode in GenerationMode:
+        for mode in _modes(operation):
             strategy = _strategy(operation, mode, owner_client, resident)
 
             check = _checker(strategy, caller)
