@@ -1,13 +1,5 @@
-"""Интеллектуальная система учёта (004): a smart meter's page with the seed's tabs
-(Справка, Показания, Энергия, Мощность, Журнал), and the hourly and daily archives of
-a heat metering unit (КУУТЭ) or a building meter (ОДПУ) on the same chart component.
+"""The smart meter page (ИСУ): tabs, energy, registers, power, events and alerts."""
 
-Everything is a GET page: a tab is ``?tab=``, the period ``?date_from=&date_to=`` or
-``?preset=``; a bad period is a message next to its field and the page falls back to the
-default period. ``?format=csv|xlsx`` downloads what the tab shows (kabinet.core.exports).
-"""
-
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -19,15 +11,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy
 
-from kabinet.contracts.models import MeteringUnit
 from kabinet.core.charts import Chart, Series, days
 from kabinet.core.errors import DomainError
 from kabinet.core.exports import Column, Table, export_response
 from kabinet.core.http import form_error
-from kabinet.core.money import add_months
 from kabinet.metering import selectors_intervals as sel
+from kabinet.metering import smart_views as views
 from kabinet.metering.interval_models import (
     AlertKind,
     Channel,
@@ -37,178 +28,14 @@ from kabinet.metering.interval_models import (
     RegisterReading,
 )
 from kabinet.metering.models import Meter
-from kabinet.premises.models import BuildingMeter, House
-
-MAX_DAYS = 3 * 366  # the longest period a page shows
-HOURLY_DAYS = 31  # hourly up to a month, daily up to a year, by month beyond
-EXPORT_FORMATS = ("csv", "xlsx")
-
-
-def _today() -> date:
-    return timezone.localdate()
-
-
-# --- the period ------------------------------------------------------------------------
-
-PRESETS = {
-    "day": pgettext_lazy("период", "сутки"),
-    "week": gettext_lazy("неделя"),
-    "month": gettext_lazy("месяц"),
-    "year": gettext_lazy("год"),
-}
-
-
-class PeriodForm(forms.Form):
-    date_from = forms.DateField(
-        label=gettext_lazy("с"),
-        required=False,
-        input_formats=["%Y-%m-%d", "%d.%m.%Y"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": gettext_lazy("Введите дату в формате дд.мм.гггг.")},
-    )
-    date_to = forms.DateField(
-        label=gettext_lazy("по"),
-        required=False,
-        input_formats=["%Y-%m-%d", "%d.%m.%Y"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": gettext_lazy("Введите дату в формате дд.мм.гггг.")},
-    )
-    preset = forms.ChoiceField(required=False, choices=[("", "")] + list(PRESETS.items()))
-
-    def __init__(self, *args, today: date, first_day: date | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.today, self.first_day = today, first_day
-
-    def _in_range(self, name):
-        # Interval data exists for 2000–2099 only; a year-0001 date would also overflow
-        # the period arrows (a week before 01.01.0001 is no date at all).
-        day = self.cleaned_data.get(name)
-        if day and not sel.EARLIEST <= day <= sel.LATEST:
-            raise forms.ValidationError(
-                _("Укажите дату с 01.01.2000 по 31.12.2099."), code="out_of_range"
-            )
-        return day
-
-    def clean_date_from(self):
-        return self._in_range("date_from")
-
-    def clean_date_to(self):
-        return self._in_range("date_to")
-
-    def clean(self):
-        data = super().clean()
-        a, b = data.get("date_from"), data.get("date_to")
-        if b and b > self.today:
-            self.add_error(
-                "date_to",
-                _("Данных за будущие дни нет: выберите дату не позже %(d)s.")
-                % {"d": self.today.strftime("%d.%m.%Y")},
-            )
-        if a and a > self.today:
-            self.add_error("date_from", _("Дата «с» не может быть позже сегодняшнего дня."))
-        if a and b and a > b:
-            self.add_error("date_to", _("Дата «по» раньше даты «с»."))
-        elif a and b and (b - a).days + 1 > MAX_DAYS:
-            self.add_error("date_from", _("Период не может быть длиннее трёх лет."))
-        if a and self.first_day and a < self.first_day - timedelta(days=MAX_DAYS):
-            self.add_error("date_from", _("Так давно данных нет: выберите более позднюю дату."))
-        return data
-
-
-@dataclass
-class Period:
-    first: date
-    last: date
-    preset: str  # "" when the dates were typed
-
-    @property
-    def days(self) -> int:
-        return (self.last - self.first).days + 1
-
-    @property
-    def step(self) -> str:
-        if self.days <= HOURLY_DAYS:
-            return "hour"
-        return "day" if self.days <= 366 else "month"
-
-    def text(self) -> str:
-        if self.first == self.last:
-            return self.first.strftime("%d.%m.%Y")
-        return f"{self.first:%d.%m.%Y} — {self.last:%d.%m.%Y}"
-
-
-def preset_period(preset: str, end: date) -> Period:
-    if preset == "day":
-        return Period(end, end, preset)
-    if preset == "week":
-        return Period(end - timedelta(days=6), end, preset)
-    if preset == "month":
-        first = end.replace(day=1)
-        return Period(first, min(add_months(first, 1) - timedelta(days=1), end), preset)
-    first = add_months(end.replace(day=1), -11)
-    return Period(first, end, "year")
-
-
-def shifted(period: Period, direction: int, today: date) -> Period | None:
-    """The period before (−1) or after (+1) this one, of the same kind; None past today."""
-    if period.preset == "month":
-        first = add_months(period.first, direction)
-        last = add_months(first, 1) - timedelta(days=1)
-    elif period.preset == "year":
-        first = add_months(period.first, 12 * direction)
-        last = add_months(first, 12) - timedelta(days=1)
-    else:
-        first = period.first + timedelta(days=period.days * direction)
-        last = period.last + timedelta(days=period.days * direction)
-    if first > today:
-        return None
-    return Period(first, min(last, today), period.preset)
-
-
-def resolve_period(
-    request, *, default: str, today: date, max_days: int | None = None, too_long: str = ""
-):
-    """(form, period): the period asked for, or the default one when it is wrong (the
-    form then carries the message for its field)."""
-    form = PeriodForm(request.GET, today=today)
-    period = preset_period(default, today)
-    if form.is_valid():
-        a, b = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
-        preset = form.cleaned_data["preset"]
-        if a or b:
-            b = b or min(a + timedelta(days=6), today)
-            a = a or b - timedelta(days=6)
-            period = Period(a, b, "")
-        elif preset:
-            period = preset_period(preset, today)
-        if max_days and period.days > max_days:
-            form.add_error("date_from", too_long % {"n": max_days})
-            period = preset_period(default, period.last)
-    if not form.errors:  # the fields show the period on screen, presets included
-        shown = {"date_from": period.first.isoformat(), "date_to": period.last.isoformat()}
-        form = PeriodForm(shown, today=today)
-        form.is_valid()
-    return form, period
-
-
-# --- reading the series ----------------------------------------------------------------
-
-
-def series_slots(series: IntervalSeries, period: Period, step: str):
-    """(starts, values, estimated) of one series over the period at ``step`` ("hour",
-    "day" or "month"), read through kabinet.metering.selectors_intervals. A slot without
-    data is None, never 0; a day or month is estimated if any of its hours is. An hourly
-    step of a daily series gives its days."""
-    if step == "hour" and series.slots_per_day == 24:
-        got = sel.interval_values(series=series, start=period.first, end=period.last)
-        starts = [timezone.localtime(v.start).replace(tzinfo=None) for v in got]
-        return starts, [v.value for v in got], [v.estimated for v in got]
-    if step in ("day", "hour"):
-        got = sel.interval_daily(series=series, start=period.first, end=period.last)
-        return [d.day for d in got], [d.value for d in got], [d.estimated > 0 for d in got]
-    got = sel.interval_monthly(series=series, start=period.first, end=period.last)
-    return [m.period for m in got], [m.value for m in got], [m.estimated > 0 for m in got]
-
+from kabinet.metering.smart_views.period import (
+    EXPORT_FORMATS,
+    Period,
+    _period_links,
+    _query,
+    resolve_period,
+    series_slots,
+)
 
 # --- the smart meter page --------------------------------------------------------------
 
@@ -234,46 +61,6 @@ def _meter(request, uuid) -> Meter:
     )
     meter = get_object_or_404(meters, uuid=uuid)
     return meter
-
-
-def _query(request, **changes) -> str:
-    query = request.GET.copy()
-    for key, value in changes.items():
-        query.pop(key, None)
-        if value not in (None, ""):
-            query[key] = value
-    query.pop("format", None)
-    return query.urlencode()
-
-
-def _period_links(request, period: Period, today: date) -> dict:
-    prev, nxt = shifted(period, -1, today), shifted(period, 1, today)
-
-    def link(p):
-        if p is None:
-            return None
-        return "?" + _query(
-            request,
-            date_from=p.first.isoformat(),
-            date_to=p.last.isoformat(),
-            preset=p.preset,
-        )
-
-    presets = [
-        {
-            "label": label,
-            "href": "?" + _query(request, preset=key, date_from=None, date_to=None),
-            "current": period.preset == key,
-        }
-        for key, label in PRESETS.items()
-    ]
-    return {
-        "prev": link(prev),
-        "next": link(nxt),
-        "presets": presets,
-        "prev_p": prev,
-        "next_p": nxt,
-    }
 
 
 def _series_of_meter(meter: Meter) -> dict:
@@ -353,13 +140,13 @@ def _alert_block(request, series: IntervalSeries | None):
     return {
         "form": AlertForm(initial=initial),
         "initial": initial,
-        "editable": _alert_services() is not None and not request.user.is_staff,
+        "editable": views._alert_services() is not None and not request.user.is_staff,
         "series": series,
     }
 
 
 def _save_alerts(request, meter: Meter, series: IntervalSeries):
-    alerts = _alert_services()
+    alerts = views._alert_services()
     if alerts is None or request.user.is_staff:
         raise Http404
     form = AlertForm(request.POST)
@@ -393,7 +180,7 @@ def smart_meter_view(request, uuid):
     if not found:
         raise Http404("no interval data")
     tab = request.GET.get("tab") if request.GET.get("tab") in TABS else "info"
-    today = _today()
+    today = views._today()
     a_plus = found.get(Channel.A_IMP)
     alert_form = None
     if request.method == "POST" and a_plus is not None:
@@ -649,169 +436,3 @@ def _events(request, *, period, context, meter=None, unit=None, building_meter=N
 
 
 # --- heat archives (КУУТЭ, ОДПУ) -------------------------------------------------------
-
-HEAT_TABS = {
-    "hour": gettext_lazy("Часовой архив"),
-    "day": gettext_lazy("Суточный архив"),
-    "events": gettext_lazy("Нештатные ситуации"),
-}
-HEAT_COLUMNS = [
-    Channel.Q_GCAL,
-    Channel.M1_T,
-    Channel.M2_T,
-    Channel.V1_M3,
-    Channel.V2_M3,
-    Channel.T1_C,
-    Channel.T2_C,
-    Channel.HOURS_OK,
-    Channel.HOURS_OUT,
-]
-HEAT_SHORT = {
-    Channel.Q_GCAL: "Q",
-    Channel.M1_T: "M1",
-    Channel.M2_T: "M2",
-    Channel.V1_M3: "V1",
-    Channel.V2_M3: "V2",
-    Channel.T1_C: "T1",
-    Channel.T2_C: "T2",
-    Channel.HOURS_OK: gettext_lazy("Время работы"),
-    Channel.HOURS_OUT: gettext_lazy("Время простоя"),
-}
-
-
-def _heat_page(request, *, device, title: str, back: tuple[str, str], kind: str):
-    series = list(device.interval_series.all())
-    tab = request.GET.get("tab") if request.GET.get("tab") in HEAT_TABS else "hour"
-    today = _today()
-    form, period = resolve_period(
-        request,
-        default="week" if tab == "hour" else "month",
-        today=today,
-        max_days=HOURLY_DAYS if tab == "hour" else None,
-        too_long=_("Часовой архив показывается не более чем за %(n)s суток."),
-    )
-    step_minutes = 60 if tab == "hour" else 1440
-    chosen: dict[str, IntervalSeries] = {}
-    for s in sorted(series, key=lambda s: s.step_minutes != step_minutes):
-        if tab == "hour" and s.step_minutes != step_minutes:
-            continue  # the hourly archive shows hourly series only
-        chosen.setdefault(s.channel, s)  # the daily archive, else days of the hourly one
-    context = {
-        "device": device,
-        "title": title,
-        "back": back,
-        "tab": tab,
-        "tabs": [
-            {
-                "key": k,
-                "label": label,
-                "href": "?" + _query(request, tab=k, date_from=None, date_to=None, preset=None),
-            }
-            for k, label in HEAT_TABS.items()
-        ],  # fmt: skip
-        "form": form,
-        "period": period,
-        "nav": _period_links(request, period, today),
-        "kind": kind,
-    }
-    if tab == "events":
-        parent = {"unit": device} if kind == "unit" else {"building_meter": device}
-        table = _events(request, period=period, context=context, **parent)
-    else:
-        step = "hour" if tab == "hour" else ("day" if period.days <= 366 else "month")
-        data = {}
-        for channel in HEAT_COLUMNS:
-            if channel in chosen:
-                data[channel] = series_slots(chosen[channel], period, step)
-        starts = next(iter(data.values()))[0] if data else days(period.first, period.last)
-        charts = []
-
-        def add(caption, unit, channels, kind="bar"):
-            got = [c for c in channels if c in data]
-            if got:
-                charts.append(Chart(
-                    caption=caption, unit=unit, step=step, starts=starts, kind=kind,
-                    series=[Series(str(HEAT_SHORT[c]), data[c][1], data[c][2]) for c in got],
-                ))  # fmt: skip
-
-        add(_("Тепловая энергия Q"), "Гкал", [Channel.Q_GCAL])
-        add(_("Масса теплоносителя M1/M2"), "т", [Channel.M1_T, Channel.M2_T], "line")
-        add(_("Объём теплоносителя V1/V2"), "м³", [Channel.V1_M3, Channel.V2_M3], "line")
-        add(_("Температура T1/T2"), "°C", [Channel.T1_C, Channel.T2_C], "line")
-        add(_("Время простоя"), "ч", [Channel.HOURS_OUT])
-        context["charts"] = charts
-        columns = [Column("date", _("Дата"), "date" if step != "month" else "period")]
-        if step == "hour":
-            columns.append(Column("hour", _("Час")))
-        columns += [Column(c, f"{HEAT_SHORT[c]}, {chosen[c].unit_label}", "quantity") for c in data]
-        columns.append(Column("est", _("Оценка")))
-        rows = []
-        for i, start in enumerate(starts):
-            row = {"date": start.date() if isinstance(start, datetime) else start}
-            if step == "hour":
-                row["hour"] = f"{start:%H}:00–{(start + timedelta(hours=1)):%H}:00"
-            for c, (_s, values, _est) in data.items():
-                row[c] = values[i]
-            row["est"] = _("оценка") if any(data[c][2][i] for c in data) else ""
-            rows.append(row)
-        totals = {}
-        for c in (Channel.Q_GCAL, Channel.M1_T, Channel.M2_T, Channel.HOURS_OK, Channel.HOURS_OUT):
-            if c in data:
-                got = [v for v in data[c][1] if v is not None]
-                totals[c] = sum(got, Decimal(0)) if got else None
-        context["totals"] = [
-            {"label": HEAT_SHORT[c], "value": v, "unit": chosen[c].unit_label}
-            for c, v in totals.items()
-            if v is not None
-        ]
-        table = Table(
-            title=f"{title}: {HEAT_TABS[tab]}",
-            subtitle=period.text(),
-            columns=columns,
-            rows=rows,
-            totals={c: v for c, v in totals.items() if v is not None} or None,
-        )
-    fmt = request.GET.get("format")
-    if fmt:
-        if fmt not in EXPORT_FORMATS:
-            raise Http404
-        stem = f"archive-{device.number}-{tab}-{period.first:%Y%m%d}-{period.last:%Y%m%d}"
-        return export_response(table, fmt, stem)
-    context["table"] = table
-    context["export_query"] = _query(request)
-    return render(request, "metering/smart/heat.html", context)
-
-
-@login_required
-def unit_archive_view(request, uuid):
-    """Архив КУУТЭ: hourly and daily archives and the abnormal-situation log."""
-    unit = get_object_or_404(
-        MeteringUnit.objects.visible_to(request.user).select_related("contract", "supply_object"),
-        uuid=uuid,
-    )
-    return _heat_page(
-        request,
-        device=unit,
-        title=_("КУУТЭ № %(n)s") % {"n": unit.number},
-        back=(
-            reverse("contracts:unit", args=[unit.uuid]),
-            _("Узел учёта № %(n)s") % {"n": unit.number},
-        ),
-        kind="unit",
-    )
-
-
-@login_required
-def building_meter_archive_view(request, pk):
-    """Архив ОДПУ of a house the user follows (staff: any house)."""
-    meter = get_object_or_404(
-        BuildingMeter.objects.filter(house__in=House.objects.visible_to(request.user)),
-        pk=pk,
-    )
-    return _heat_page(
-        request,
-        device=meter,
-        title=f"{meter.get_kind_display()} № {meter.number}",
-        back=(reverse("premises:detail", args=[meter.house_id]), str(meter.house)),
-        kind="building_meter",
-    )
